@@ -1,0 +1,183 @@
+"""The NumPy tab: the chapter's loop, and the project's own fast vectorised convolution.
+
+Fast paths: single-channel (and depthwise) kernels as a shift-and-add over the kernel taps;
+everything else as im2col, one tap-slab copy per tap, then one GEMM per group. 16-bit floats
+are computed in float32 and rounded once at the end.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from reference.params import corr2d_params, layer_input
+from reference.training import TrainResult
+
+from .base import Adapter, Capabilities, same_dtype
+
+_WIDEN = {"float16": np.float32, "bfloat16": np.float32}
+
+
+class Conv2D:
+    """d2l 7.2.3's layer in NumPy: corr2d + bias, with the backward pass written out."""
+
+    def __init__(self, kernel_size):
+        self.weight = np.random.uniform(size=kernel_size)
+        self.bias = np.zeros(1)
+
+    def __call__(self, X):
+        layer_input(X, self.weight.shape)
+        self._X = np.asarray(X)
+        x4 = self._X.reshape((-1, 1, *self._X.shape[-2:]))
+        y = _BACKEND.conv2d(x4, self.weight[None, None].astype(x4.dtype))
+        return (y + self.bias).reshape(layer_input(X, self.weight.shape))
+
+    def backward(self, dY):
+        """Gradients of sum(self(X) * dY): sets weight_grad and bias_grad, returns dX."""
+        x4 = self._X.reshape((-1, 1, *self._X.shape[-2:]))
+        dy4 = np.asarray(dY).reshape((x4.shape[0], 1, *np.shape(dY)[-2:]))
+        w4 = self.weight[None, None].astype(x4.dtype)
+        dx, dw, _ = _BACKEND.conv2d_grads(x4, w4, None, dy4.astype(x4.dtype))
+        self.weight_grad, self.bias_grad = dw[0, 0], np.array([dY.sum()])
+        return dx.reshape(self._X.shape)
+
+
+class Backend(Adapter):
+    name = "numpy"
+    version = np.__version__
+    capabilities = Capabilities(
+        dtypes=("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8"),
+        notes=("float16/bfloat16 computed in float32, rounded once",
+               "integers accumulate in their own dtype (overflow wraps, as in NumPy)"))
+
+    # ---- 7.2.1: the chapter's loop -----------------------------------------------------------
+    def corr2d_loop(self, X, K):
+        """Compute 2D cross-correlation."""
+        corr2d_params(X, K)
+        X, K = np.asarray(X), np.asarray(K)
+        h, w = K.shape
+        Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=np.result_type(X, K))
+        for i in range(Y.shape[0]):
+            for j in range(Y.shape[1]):
+                Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+        return Y
+
+    # ---- native (here: vectorised) convolution ------------------------------------------------
+    def _conv2d(self, x, w, b, p):
+        out_dtype = x.dtype
+        x, w = _widen(x), _widen(w)
+        if x.shape[1] == w.shape[0] == p.groups:  # one input and one output channel per group
+            y = _shift_and_add(_pad(x, p), w, p)
+        else:
+            cols = _im2col(_pad(x, p), p)
+            y = (_grouped_weight(w, p) @ cols).reshape(x.shape[0], w.shape[0], *p.out_hw)
+        if b is not None:
+            y += _widen(b)[:, None, None]
+        return y.astype(out_dtype, copy=False)
+
+    def _conv2d_grads(self, x, w, b, dy, p):
+        dtype = x.dtype
+        x, w, dy = _widen(x), _widen(w), _widen(dy)
+        n, o = dy.shape[:2]
+        dyg = dy.reshape(n, p.groups, o // p.groups, -1)
+        cols = _im2col(_pad(x, p), p)
+        dw = (dyg @ cols.swapaxes(-1, -2)).sum(axis=0).reshape(w.shape)
+        dcols = _grouped_weight(w, p).swapaxes(-1, -2) @ dyg
+        dx = _col2im(dcols, x.shape, p)
+        db = None if b is None else dy.sum(axis=(0, 2, 3)).astype(dtype)
+        return dx.astype(dtype, copy=False), dw.astype(dtype, copy=False), db
+
+    def prepare(self, op, x, w, b=None, dy=None, *, variant="adapter", **params):
+        if variant != "adapter":
+            raise NotImplementedError(f"numpy: no {variant!r} variant (NumPy has no compiler "
+                                      "and no convolution of its own)")
+        run = {
+            "conv2d": lambda: self.conv2d(x, w, b, **params),
+            "conv2d_grads": lambda: self.conv2d_grads(x, w, b, dy, **params),
+            "train_step": lambda: self.train_kernel(x, dy, init=w, epochs=1),
+        }
+        return run[op]
+
+    # ---- 7.2.3: the chapter's layer, and 7.2.4: learning a kernel -----------------------------
+    Conv2D = Conv2D
+
+    def layer_forward(self, X, weight, bias):
+        layer = Conv2D(np.shape(weight))
+        layer.weight, layer.bias = np.asarray(weight), np.asarray(bias).reshape(1)
+        return layer(X)
+
+    def train_kernel(self, X, Y, *, init, lr=3e-2, epochs=10, bias=None) -> TrainResult:
+        same_dtype(X=X, Y=Y, init=init)
+        X, Y, weight = (np.asarray(a) for a in (X, Y, init))
+        if corr2d_params(X, weight) != Y.shape:
+            raise ValueError(f"Y has shape {Y.shape}: expected {corr2d_params(X, weight)} for X {X.shape} "
+                             f"and a {weight.shape} kernel")
+        layer = Conv2D(weight.shape)
+        layer.weight = weight.copy()
+        layer.bias = np.zeros(1, weight.dtype) + (0 if bias is None else bias)
+        losses = []
+        for _ in range(epochs):
+            residual = layer(X) - Y
+            losses.append((residual ** 2).sum())
+            layer.backward(2 * residual)
+            layer.weight -= lr * layer.weight_grad
+            if bias is not None:
+                layer.bias -= lr * layer.bias_grad
+        return TrainResult(np.array(losses, np.float64), layer.weight,
+                           None if bias is None else float(layer.bias[0]))
+
+
+_BACKEND = Backend()  # the layer below convolves through the fast path
+
+
+def _widen(a):
+    return a.astype(_WIDEN[a.dtype.name]) if a.dtype.name in _WIDEN else a
+
+
+def _pad(x, p):
+    return np.pad(x, ((0, 0), (0, 0), *p.pads)) if any(map(any, p.pads)) else x
+
+
+def _tap_slices(i, j, p):
+    """Rows and columns of the padded input that kernel tap (i, j) meets, one per output pixel."""
+    (sh, sw), (dh, dw), (ho, wo) = p.stride, p.dilation, p.out_hw
+    return (slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+
+
+def _shift_and_add(xp, w, p):
+    """y = sum over taps of w[tap] * (the input shifted by the tap): no copies, no GEMM."""
+    n, c = xp.shape[:2]
+    y = np.zeros((n, c, *p.out_hw), dtype=np.result_type(xp, w))
+    term = np.empty_like(y)
+    for i, j in np.ndindex(*p.kernel_hw):
+        rows, cols = _tap_slices(i, j, p)
+        np.multiply(xp[:, :, rows, cols], w[:, 0, i, j][None, :, None, None], out=term)
+        y += term
+    return y
+
+
+def _im2col(xp, p):
+    """(N, G, C/G * kh * kw, Ho * Wo): every output pixel's window as a column."""
+    n, c = xp.shape[:2]
+    kh, kw = p.kernel_hw
+    cols = np.empty((n, c, kh, kw, *p.out_hw), dtype=xp.dtype)
+    for i, j in np.ndindex(kh, kw):
+        cols[:, :, i, j] = xp[:, :, _tap_slices(i, j, p)[0], _tap_slices(i, j, p)[1]]
+    return cols.reshape(n, p.groups, -1, p.out_hw[0] * p.out_hw[1])
+
+
+def _col2im(dcols, x_shape, p):
+    """The adjoint of _im2col: add every column back onto the input pixels it came from."""
+    n, c, h, w = x_shape
+    (top, bottom), (left, right) = p.pads
+    kh, kw = p.kernel_hw
+    dcols = dcols.reshape(n, c, kh, kw, *p.out_hw)
+    dxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=dcols.dtype)
+    for i, j in np.ndindex(kh, kw):
+        rows, cols = _tap_slices(i, j, p)
+        dxp[:, :, rows, cols] += dcols[:, :, i, j]
+    return dxp[:, :, top:top + h, left:left + w]
+
+
+def _grouped_weight(w, p):
+    """OIHW -> (G, O/G, C/G * kh * kw), matching _im2col's row order."""
+    return w.reshape(p.groups, w.shape[0] // p.groups, -1)

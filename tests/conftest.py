@@ -1,0 +1,1 @@
+"""Puts tests/ on sys.path so both test folders share `helpers`."""
