@@ -43,7 +43,10 @@ class BackendError(LookupError):
 
 
 def is_installed(name: str) -> bool:
+    """The framework is importable here (or its own environment exists) and so is its adapter."""
     entry = BUILTIN[name]
+    if not (ROOT / "backends" / f"{entry.module.rsplit('.', 1)[1]}.py").exists():
+        return False
     if entry.python and importlib.util.find_spec(entry.requires) is None:
         return (ROOT / entry.python).exists()
     return importlib.util.find_spec(entry.requires) is not None

@@ -67,3 +67,14 @@ def worst_ratio(got, want, scale) -> float:
 def precision_grade(got, want, terms: Terms, dtype) -> float:
     """Worst error / (sqrt(n) u S): below about 4 for a genuine `dtype` computation."""
     return worst_ratio(got, want, np.sqrt(terms.n) * unit_roundoff(dtype) * terms.S)
+
+
+def trajectory_tolerance(Y_size: int, taps: int, epochs: int, dtype) -> float:
+    """Relative tolerance for a train_kernel trajectory (losses, final weight and bias).
+
+    Each epoch's loss and gradients are sums of at most Y_size * (taps + 2) rounded terms. Below
+    lr_limit the SGD map contracts (every eigenvalue of I - lr H lies in (-1, 1)), so rounding
+    errors made in one epoch do not grow later and add up at most linearly over the epochs.
+    Above the limit no such bound holds: a diverging run is checked for diverging, not for digits.
+    """
+    return BOUND_CONSTANT * epochs * Y_size * (taps + 2) * unit_roundoff(dtype)

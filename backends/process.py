@@ -1,0 +1,125 @@
+"""One backend per process (DESIGN.md, process model): start it, bound its time, say how it ended.
+
+Used by `make conformance` and `make bench`: each selected backend runs `python -m <module>` in a
+subprocess of its own interpreter (MXNet's lives in .venv-mxnet), with CONV_BACKEND set to it.
+Results are written by the child; this side only reports how the child ended, in one sentence.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import BUILTIN, ROOT, canonical
+
+
+@dataclass
+class Outcome:
+    backend: str
+    status: str  # "ok", "failed" (non-zero exit), "crashed" (signal), "timeout", "missing"
+    detail: str  # one sentence a user can act on
+    returncode: int | None
+    seconds: float
+    log: str  # path of the child's combined stdout/stderr
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def interpreter(backend: str) -> Path:
+    """The Python that runs `backend`: its own environment's where it has one, else ours."""
+    entry = BUILTIN.get(canonical(backend)) if not _is_plugin(backend) else None
+    if entry and entry.python:
+        return ROOT / entry.python
+    return Path(sys.executable)
+
+
+def _is_plugin(spec: str) -> bool:
+    from . import is_plugin
+    return is_plugin(spec)
+
+
+def describe_exit(returncode: int, timed_out: bool, timeout: float) -> tuple[str, str]:
+    if timed_out:
+        return "timeout", f"did not finish within the time limit of {timeout:.0f} s and was killed"
+    if returncode < 0:
+        sig = signal.Signals(-returncode)
+        return "crashed", f"CRASHED with signal {-returncode} ({sig.name})"
+    if returncode != 0:
+        return "failed", f"exited with status {returncode}"
+    return "ok", "finished"
+
+
+def run_backend(backend: str, module_args: list[str], *, timeout: float, log_path: Path,
+                env: dict | None = None, on_line=None) -> Outcome:
+    """Run `python -m <module_args...>` for one backend; stream its output to `log_path` and,
+    line by line, to `on_line` (for progress display). Never raises for a failing child."""
+    python = interpreter(backend)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    if not python.exists():
+        entry = BUILTIN.get(canonical(backend))
+        how = entry.install if entry else "install it"
+        log_path.write_text(f"{python} does not exist\n")
+        return Outcome(backend, "missing", f"its environment {python} does not exist: run {how}", None, 0.0,
+                       str(log_path))
+    child_env = {**os.environ, **(env or {}), "CONV_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), child_env.get("PYTHONPATH")]))
+    start = time.monotonic()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(python), "-m", *module_args], cwd=ROOT, env=child_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+        timed_out = _pump(proc, log, on_line, deadline=start + timeout)
+    status, detail = describe_exit(proc.returncode, timed_out, timeout)
+    return Outcome(backend, status, detail, proc.returncode, time.monotonic() - start, str(log_path))
+
+
+def _pump(proc, log, on_line, deadline) -> bool:
+    """Copy the child's output until it exits or the deadline passes; True when it timed out."""
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            os.killpg(proc.pid, signal.SIGKILL)  # the whole group: frameworks start helpers
+            proc.wait()
+            return True
+        if sel.select(timeout=min(remaining, 0.5)):
+            line = proc.stdout.readline()
+            if not line:
+                proc.wait()
+                return False
+            log.write(line)
+            log.flush()
+            if on_line:
+                on_line(line.rstrip("\n"))
+        elif proc.poll() is not None and not sel.select(timeout=0):
+            return False
+
+
+def write_json_atomic(path: Path, data) -> None:
+    """Write next to the target, then rename: a reader sees the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=_json_default))
+    os.replace(tmp, path)
+
+
+def _json_default(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def slug(spec: str) -> str:
+    """A file-name-safe name for a backend spec ('./examples/buggy.py' -> 'examples_buggy.py')."""
+    import re
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", spec).strip("_.") or "backend"

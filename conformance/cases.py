@@ -1,0 +1,172 @@
+"""The case corpus: the chapter's examples and a seeded sweep, each with a stable id.
+
+Flow: cases (here) -> one backend process checks each against the reference (checks.py) ->
+results/conformance/<backend>.json + .npz -> cross-check and report.
+A case holds only shapes, parameters, dtype and a seed; its arrays are regenerated on demand,
+identically in every process, so the corpus is never stored.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from reference import book
+from reference.dtypes import as_dtype
+from reference.params import conv_params
+
+SWEEP_SEED = 20261125
+SWEEP_SIZE = 360
+# Share of each dtype in the sweep: float32 is what users run, the rest probe the edges.
+SWEEP_DTYPES = ["float32"] * 8 + ["float64"] * 4 + ["float16"] * 2 + ["bfloat16"] * 2 + ["int32", "int64"]
+LOOP_MAX_PIXELS = 100  # corr2d_loop is the chapter's Python loop: small images only
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    source: str  # "book" or "sweep"
+    x_shape: tuple
+    w_shape: tuple
+    dtype: str
+    checks: tuple  # of "conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel"
+    bias: bool = False
+    params: dict = field(default_factory=dict)
+    seed: int = 0
+    book_inputs: str | None = None  # name of a book example whose arrays replace random ones
+    train: dict = field(default_factory=dict)  # lr, epochs, bias start for train_kernel
+
+    @cached_property
+    def arrays(self) -> dict:
+        """x, w, b (or None) and dy, in the case's dtype, the same in every process."""
+        if self.book_inputs:
+            x, w = BOOK_INPUTS[self.book_inputs]()
+        else:
+            x, w = _random(self.x_shape, self.dtype, self.seed), _random(self.w_shape, self.dtype, self.seed + 1)
+        dt = as_dtype(self.dtype)
+        b = _random((self.w_shape[0],), self.dtype, self.seed + 2) if self.bias else None
+        out_shape = (self.x_shape[0], self.w_shape[0], *conv_params(x, w, b, **self.params).out_hw)
+        dy = _random(out_shape, self.dtype, self.seed + 3)
+        return {"x": x.astype(dt), "w": w.astype(dt), "b": b, "dy": dy}
+
+
+def _random(shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    if as_dtype(dtype).kind in "iu":
+        return rng.integers(-4, 5, shape).astype(dtype)  # small: every sum stays exact
+    return rng.standard_normal(shape).astype(as_dtype(dtype))
+
+
+def _edge():
+    return book.edge_image()[None, None], book.EDGE_KERNEL[None, None]
+
+
+def _edge_transposed():
+    return book.edge_image().T[None, None], book.EDGE_KERNEL[None, None]
+
+
+def _small():
+    return book.SMALL_X[None, None], book.SMALL_K[None, None]
+
+
+def _channels():
+    return book.CHANNELS_X[None], np.stack([book.CHANNELS_K + i for i in range(3)])
+
+
+BOOK_INPUTS = {"edge": _edge, "edge-transposed": _edge_transposed, "small": _small, "channels": _channels}
+TWO_D = ("corr2d", "corr2d_loop", "layer")
+
+
+def book_cases() -> list[Case]:
+    f32 = "float32"
+    cases = [
+        Case("book-7.2.1-corr2d-3x3", "book", (1, 1, 3, 3), (1, 1, 2, 2), f32, TWO_D + ("conv2d",), book_inputs="small"),
+        Case("book-7.2.2-edge", "book", (1, 1, 6, 8), (1, 1, 1, 2), f32, TWO_D + ("conv2d", "conv2d_grads"),
+             book_inputs="edge"),
+        Case("book-7.2.2-edge-transposed", "book", (1, 1, 8, 6), (1, 1, 1, 2), f32, TWO_D, book_inputs="edge-transposed"),
+        Case("book-7.4-channels", "book", (1, 2, 3, 3), (3, 2, 2, 2), f32, ("conv2d", "conv2d_grads"),
+             book_inputs="channels"),
+        Case("book-7.4-1x1", "book", (1, 3, 3, 3), (2, 3, 1, 1), f32, ("conv2d", "conv2d_grads"), seed=74),
+        Case("book-7.2.4-train", "book", (1, 1, 6, 8), (1, 1, 1, 2), f32, ("train_kernel",), book_inputs="edge",
+             train={"lr": book.TRAIN_LR, "epochs": book.TRAIN_EPOCHS, "bias": None}),
+        Case("book-7.2.4-train-bias-stable", "book", (1, 1, 6, 8), (1, 1, 1, 2), f32, ("train_kernel",),
+             book_inputs="edge", train={"lr": 0.015, "epochs": 20, "bias": 0.0}),
+        Case("book-7.2.4-train-bias-lr0.03-diverges", "book", (1, 1, 6, 8), (1, 1, 1, 2), f32, ("train_kernel",),
+             book_inputs="edge", train={"lr": book.TRAIN_LR, "epochs": 20, "bias": 0.0}),
+    ]
+    for (kernel, padding, stride, _shape) in book.PADDING_STRIDE_SHAPES:
+        name = f"book-7.3-k{kernel[0]}x{kernel[1]}-p{padding[0]}x{padding[1]}-s{stride[0]}x{stride[1]}"
+        cases.append(Case(name, "book", (1, 1, 8, 8), (1, 1, *kernel), f32, ("conv2d", "conv2d_grads"),
+                          params={"padding": padding, "stride": stride}, seed=73))
+    return cases
+
+
+def _padding_label(padding) -> str:
+    if isinstance(padding, str):
+        return padding
+    if isinstance(padding, int):
+        return str(padding)
+    return "x".join(_padding_label(p) if not isinstance(p, int) else str(p) for p in padding)
+
+
+def _sweep_case(rng: random.Random, index: int) -> Case | None:
+    dtype = rng.choice(SWEEP_DTYPES)
+    groups = rng.choice([1, 1, 1, 2, 3, 4])
+    c, o = groups * rng.randint(1, 4), groups * rng.randint(1, 3)
+    kh, kw = rng.choice([(1, 1), (2, 2), (3, 3), (3, 3), (5, 5), (1, 3), (3, 1), (2, 4)])
+    stride = rng.choice([1, 1, 2, (1, 2), (2, 3)])
+    dilation = rng.choice([1, 1, 1, 2, (1, 2)])
+    padding = rng.choice([0, 1, 2, (1, 0), ((0, 1), (2, 0)), ((1, 2), (0, 1)), "same", "same", "valid"])
+    n, h, w = rng.choice([1, 1, 2, 3]), rng.randint(1, 16), rng.randint(1, 16)
+    params = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    x_shape, w_shape = (n, c, h, w), (o, c // groups, kh, kw)
+    try:
+        conv_params(np.empty(x_shape), np.empty(w_shape), **params)
+    except ValueError:
+        return None  # the kernel does not fit: a bad-input case, not a sweep case
+    bias = rng.random() < 0.5
+    checks = ("conv2d",) if as_dtype(dtype).kind in "iu" else ("conv2d", "conv2d_grads")
+    if c == o == 1 and padding in (0, "valid") and stride == dilation == 1:
+        checks += ("layer",)  # the chapter's Conv2D: one image (n == 1) or a batch of them
+        if n == 1:
+            checks += ("corr2d",) + (("corr2d_loop",) if h * w <= LOOP_MAX_PIXELS else ())
+    label = (f"sweep-{index:03d}-n{n}c{c}o{o}g{groups}-{h}x{w}-k{kh}x{kw}-s{_padding_label(stride)}"
+             f"-d{_padding_label(dilation)}-p{_padding_label(padding)}{'-b' if bias else ''}-{dtype}")
+    return Case(label, "sweep", x_shape, w_shape, dtype, checks, bias, params, seed=SWEEP_SEED + 10 * index)
+
+
+def sweep_cases(size: int = SWEEP_SIZE) -> list[Case]:
+    rng = random.Random(SWEEP_SEED)
+    cases = []
+    for index in itertools.count():
+        if len(cases) == size:
+            return cases
+        case = _sweep_case(rng, index)
+        if case is not None:
+            cases.append(case)
+
+
+def all_cases() -> list[Case]:
+    cases = book_cases() + sweep_cases()
+    assert len({c.id for c in cases}) == len(cases), "case ids must be unique"
+    return cases
+
+
+def selected_cases() -> list[Case]:
+    """CONV_CASES, a regular expression searched in case ids (e.g. "book" or "float16"), narrows
+    the corpus; unset means every case."""
+    import os
+    import re
+    pattern = os.environ.get("CONV_CASES", "")
+    try:
+        regex = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"CONV_CASES={pattern!r} is not a regular expression: {exc}") from None
+    cases = [c for c in all_cases() if regex.search(c.id)]
+    if not cases:
+        raise ValueError(f"CONV_CASES={pattern!r} matches no case id (ids look like "
+                         f"'book-7.2.2-edge' or 'sweep-012-n1c2o3g1-...-float32')")
+    return cases

@@ -1,0 +1,215 @@
+"""One check of one case on one backend: run it, hold it against the reference, give a verdict.
+
+A verdict's status is one of STATUSES. "unsupported" needs the adapter's own word for it (an
+UnsupportedDType for a dtype outside its declared capabilities); anything else that raises is an
+"error", which counts as a failure. The worst error/bound ratio decides pass/fail; the precision
+grade (error / (sqrt(n) u S)) is reported beside it (DESIGN.md, Tolerance).
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+import reference as ref
+from backends.base import UnsupportedDType, first_line, implements
+from reference.bounds import Terms, forward_terms, gradient_terms, trajectory_tolerance, worst_case_bound
+from reference.dtypes import unit_roundoff
+
+from .cases import Case
+
+STATUSES = ("pass", "fail", "error", "unsupported", "not implemented")
+FAILING = ("fail", "error")
+OP_OF_CHECK = {"conv2d": "conv2d", "conv2d_grads": "conv2d_grads", "corr2d": "corr2d",
+               "corr2d_loop": "corr2d_loop", "layer": "layer_forward", "train_kernel": "train_kernel"}
+
+
+@dataclass
+class Verdict:
+    case: str
+    check: str
+    dtype: str
+    status: str
+    ratio: float | None = None  # worst |error| / bound over every output of the check
+    grade: float | None = None  # worst |error| / (sqrt(n) u S): about 1 for a genuine dtype computation
+    message: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class Expected(NamedTuple):
+    want: np.ndarray
+    bound: np.ndarray
+    terms: Terms | None  # for the precision grade; None where no single n applies (training)
+
+
+def _two_d(case: Case):
+    a = case.arrays
+    return a["x"][0, 0], a["w"][0, 0]
+
+
+def _layer_input(case: Case):
+    x = case.arrays["x"]
+    return x[0, 0] if x.shape[0] == 1 else x
+
+
+def _layer_bias(case: Case):
+    b = case.arrays["b"]
+    return np.zeros((), case.arrays["x"].dtype) if b is None else b[0]
+
+
+def _train_inputs(case: Case):
+    X, K = _two_d(case)
+    Y = ref.corr2d(X, K).astype(X.dtype)
+    init = np.random.default_rng(case.seed + 7).random(K.shape).astype(X.dtype)
+    return X, Y, init
+
+
+def train_diverges(case: Case) -> bool:
+    X, _, init = _train_inputs(case)
+    return case.train["lr"] >= ref.lr_limit(X, init.shape, bias=case.train["bias"] is not None)
+
+
+def expected(case: Case, check: str) -> dict[str, Expected]:
+    """The reference's answer to a check, with the allowed error of each output element."""
+    a, dtype = case.arrays, case.dtype
+    if check == "conv2d":
+        terms = forward_terms(a["x"], a["w"], a["b"], **case.params)
+        return {"y": Expected(ref.conv2d(a["x"], a["w"], a["b"], **case.params), worst_case_bound(terms, dtype), terms)}
+    if check == "conv2d_grads":
+        wants = ref.conv2d_grads(a["x"], a["w"], a["b"], a["dy"], **case.params)
+        all_terms = gradient_terms(a["x"], a["w"], a["b"], a["dy"], **case.params)
+        return {name: Expected(want, worst_case_bound(terms, dtype), terms)
+                for name, want, terms in zip(("dx", "dw", "db"), wants, all_terms) if want is not None}
+    if check in ("corr2d", "corr2d_loop", "layer"):
+        with_bias = check == "layer"
+        b = np.atleast_1d(_layer_bias(case)) if with_bias else None
+        terms = forward_terms(a["x"], a["w"], b)
+        want = ref.conv2d(a["x"], a["w"], b)
+        squeeze = (lambda t: t[0, 0]) if check != "layer" or a["x"].shape[0] == 1 else (lambda t: t)
+        terms = Terms(terms.n, squeeze(terms.S))
+        return {"Y": Expected(squeeze(want), worst_case_bound(terms, dtype), terms)}
+    if check == "train_kernel":
+        X, Y, init = _train_inputs(case)
+        result = ref.train_kernel(X, Y, init=init, **case.train)
+        rel = trajectory_tolerance(Y.size, init.size, case.train["epochs"], dtype)
+        out = {"losses": Expected(result.losses, rel * np.abs(result.losses), None),
+               "weight": Expected(result.weight, rel * np.abs(result.weight).max() * np.ones(init.shape), None)}
+        if result.bias is not None:
+            out["bias"] = Expected(np.array(result.bias), np.array(rel * max(abs(result.bias), 1.0)), None)
+        return out
+    raise ValueError(f"unknown check {check!r}")
+
+
+def run(backend, case: Case, check: str) -> dict[str, np.ndarray]:
+    """The backend's answer to a check, as NumPy arrays named like `expected`'s."""
+    a = case.arrays
+    if check == "conv2d":
+        return {"y": backend.conv2d(a["x"], a["w"], a["b"], **case.params)}
+    if check == "conv2d_grads":
+        grads = backend.conv2d_grads(a["x"], a["w"], a["b"], a["dy"], **case.params)
+        return {name: g for name, g in zip(("dx", "dw", "db"), grads) if g is not None}
+    if check in ("corr2d", "corr2d_loop"):
+        return {"Y": getattr(backend, check)(*_two_d(case))}
+    if check == "layer":
+        return {"Y": backend.layer_forward(_layer_input(case), _two_d(case)[1], _layer_bias(case))}
+    if check == "train_kernel":
+        X, Y, init = _train_inputs(case)
+        result = backend.train_kernel(X, Y, init=init, **case.train)
+        out = {"losses": np.asarray(result.losses), "weight": np.asarray(result.weight)}
+        if result.bias is not None:
+            out["bias"] = np.asarray(result.bias)
+        return out
+    raise ValueError(f"unknown check {check!r}")
+
+
+def _declared(backend, dtype: str) -> bool:
+    caps = getattr(backend, "capabilities", None)
+    return caps is None or dtype in caps.dtypes
+
+
+def check_case(backend, case: Case, check: str) -> tuple[Verdict, dict[str, np.ndarray]]:
+    verdict = Verdict(case.id, check, case.dtype, "pass")
+    if not implements(backend, OP_OF_CHECK[check]):
+        verdict.status, verdict.message = "not implemented", f"the backend has no {OP_OF_CHECK[check]}"
+        return verdict, {}
+    start = time.perf_counter()
+    try:
+        got = run(backend, case, check)
+    except Exception as exc:  # noqa: BLE001 - every failure of the backend becomes a verdict
+        verdict.seconds = time.perf_counter() - start
+        if isinstance(exc, UnsupportedDType) and not _declared(backend, case.dtype):
+            verdict.status, verdict.message = "unsupported", first_line(exc)
+        else:
+            verdict.status = "error"
+            verdict.message = f"{type(exc).__name__}: {first_line(exc)} [{_where(exc)}]"
+        return verdict, {}
+    verdict.seconds = time.perf_counter() - start
+    judge(verdict, case, check, got)
+    if verdict.status == "pass" and not _declared(backend, case.dtype):
+        verdict.message = f"works although {case.dtype} is not among the declared dtypes"
+    return verdict, got
+
+
+def _where(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else "?"
+
+
+def judge(verdict: Verdict, case: Case, check: str, got: dict) -> None:
+    """Fill in status, ratio, grade and message by comparing `got` with the reference."""
+    if check == "train_kernel" and train_diverges(case):
+        losses = np.asarray(got["losses"], np.float64)
+        verdict.message = f"diverged as it must: loss {losses[0]:.4g} -> {losses[-1]:.4g}"
+        if not (np.isnan(losses[-1]) or losses[-1] > 100 * losses[0]):
+            verdict.status = "fail"
+            verdict.message = (f"lr {case.train['lr']} is above lr_limit, so the loss must blow up; it went "
+                               f"from {losses[0]:.4g} to {losses[-1]:.4g}")
+        return
+    ratios, grades = [], []
+    for name, exp in expected(case, check).items():
+        if name not in got:
+            verdict.status, verdict.message = "fail", f"{name}: missing from the backend's answer"
+            return
+        g = np.asarray(got[name])
+        problem = _shape_or_dtype_problem(name, g, exp.want, case.dtype, check)
+        if problem:
+            verdict.status, verdict.message = "fail", problem
+            return
+        ratio, worst = _worst(g, exp.want, exp.bound)
+        ratios.append(ratio)
+        if exp.terms is not None and unit_roundoff(case.dtype) > 0:
+            grades.append(ref.precision_grade(g, exp.want, exp.terms, case.dtype))
+        if ratio > 1 and verdict.status == "pass":
+            verdict.status = "fail"
+            verdict.message = f"{name}{worst}"
+    verdict.ratio = max(ratios) if ratios else None
+    verdict.grade = max(grades) if grades else None
+
+
+def _shape_or_dtype_problem(name, got, want, dtype, check) -> str:
+    if got.shape != np.shape(want):
+        return f"{name}: shape {got.shape}, expected {np.shape(want)}"
+    if check != "train_kernel" and got.dtype.name != dtype:
+        return f"{name}: dtype {got.dtype.name} returned for {dtype} inputs"
+    return ""
+
+
+def _worst(got, want, bound):
+    """(worst error/bound, description of the worst element)."""
+    err = np.abs(got.astype(np.float64) - np.asarray(want, np.float64))
+    bound = np.broadcast_to(np.asarray(bound, np.float64), err.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(err == 0, 0.0, err / bound)
+    ratio = np.where(np.isnan(err), np.inf, ratio)
+    if ratio.size == 0:
+        return 0.0, ""
+    i = np.unravel_index(np.argmax(ratio), ratio.shape)
+    where = f" at {tuple(int(k) for k in i)}: got {float(got[i]):.9g}, want {float(want[i]):.9g}, " \
+            f"error {err[i]:.3g} > bound {bound[i]:.3g}"
+    return float(ratio[i]), where

@@ -1,0 +1,99 @@
+"""Divergence probes: the "same words" run natively in each framework, observed, never judged.
+
+Each probe calls the adapter's native_* hooks (the framework's own spelling and defaults) and
+records what came back, or the error's type and first line. What each framework does is found
+by running it here; nothing below knows the answers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+import reference as ref
+from backends.base import first_line
+
+RNG = np.random.default_rng(7)
+X8 = RNG.standard_normal((1, 1, 8, 7)).astype(np.float32)
+W4 = RNG.standard_normal((1, 1, 4, 4)).astype(np.float32)
+X_DEEP = RNG.standard_normal((1, 64, 12, 12)).astype(np.float32)
+W_DEEP = RNG.standard_normal((8, 64, 3, 3)).astype(np.float32)
+GRADE_THRESHOLD = 4.0  # DESIGN.md: a genuine float32 convolution grades below about 4
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    question: str
+    run: Callable  # backend -> observation text (raises: the error is the observation)
+
+
+def _array(y, canonical=None) -> str:
+    y = np.asarray(y)
+    text = f"shape {tuple(y.shape)} {y.dtype.name}"
+    if canonical is not None:
+        same = y.shape == canonical.shape and np.allclose(y.astype(np.float64), canonical, rtol=1e-4, atol=1e-4)
+        text += ", equals the canonical (TF SAME) result" if same else ", differs from the canonical (TF SAME) result"
+    return text
+
+
+def _same_stride_two(b):
+    canonical = ref.conv2d(X8, W4, stride=2, padding="same")
+    return _array(b.native_conv2d(X8, W4, stride=2, padding="same"), canonical)
+
+
+def _cast(dtype):
+    def probe(b):
+        x, w = np.round(X8 * 3).astype(dtype), np.round(W4 * 3).astype(dtype)
+        return _array(b.native_conv2d(x, w))
+    return probe
+
+
+def _kernel_larger(b):
+    return _array(b.native_conv2d(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 3, 3), np.float32)))
+
+
+def _layer_on_2d(b):
+    return _array(b.native_layer_call(ref.edge_image().astype(np.float32), (1, 2)))
+
+
+def _layer_defaults(b):
+    d = b.native_layer_defaults(1, 1, (3, 3))
+    bias = "bias" if d.get("bias") else "no bias"
+    values = d.get("bias_values")
+    init = d.get("initializer") or "?"
+    spread = f"weights in [{d.get('weight_min', float('nan')):.3g}, {d.get('weight_max', float('nan')):.3g}]"
+    return f"{d.get('class', '?')}: {bias}{f' {values}' if values is not None and d.get('bias') else ''}, " \
+           f"init {init}, {spread}"
+
+
+def _default_numerics(b):
+    """The framework left at its defaults on the device in use: full float32, or less?"""
+    y = np.asarray(b.native_conv2d(X_DEEP, W_DEEP, padding=1))
+    terms = ref.forward_terms(X_DEEP, W_DEEP, padding=1)
+    grade = ref.precision_grade(y, ref.conv2d(X_DEEP, W_DEEP, padding=1), terms, np.float32)
+    verdict = "full float32" if grade <= GRADE_THRESHOLD else "reduced precision (TF32 or lower?)"
+    return f"precision grade {grade:.2f} at n={terms.n}: {verdict}"
+
+
+PROBES = [
+    Probe("same-stride-2", "padding='same' with stride 2 (k=4, 8x7 input)", _same_stride_two),
+    Probe("int64", "int64 input and kernel", _cast(np.int64)),
+    Probe("float64", "float64 input and kernel: which dtype comes back?", _cast(np.float64)),
+    Probe("float16", "float16 on this device", _cast(np.float16)),
+    Probe("kernel-larger", "a 3x3 kernel on a 2x2 input", _kernel_larger),
+    Probe("layer-2d-input", "the built-in conv layer called on a 2-D image", _layer_on_2d),
+    Probe("layer-defaults", "the built-in conv layer's default bias and initialiser", _layer_defaults),
+    Probe("default-numerics", "float32 with the framework's default numerics, graded", _default_numerics),
+]
+
+
+def observe(backend, probe: Probe) -> dict:
+    """{"ok": True, "observed": text} or {"ok": False, "observed": "Error: first line"}."""
+    try:
+        return {"ok": True, "observed": probe.run(backend)}
+    except NotImplementedError as exc:
+        return {"ok": None, "observed": f"not implemented: {first_line(exc)}"}
+    except Exception as exc:  # noqa: BLE001 - the framework's error is the observation
+        return {"ok": False, "observed": f"{type(exc).__name__}: {first_line(exc)}"}

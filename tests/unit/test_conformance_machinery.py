@@ -1,0 +1,140 @@
+"""The conformance orchestrator under stress: crashes, hangs, planted errors, truncated files.
+
+Each test runs the real `python -m conformance` on plug-in backends (tiny files written here)
+with a narrowed corpus (CONV_CASES), so what is proven is what users run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from conformance import results
+from conformance.cases import all_cases
+from conformance.checks import check_case
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = "book-7.4-channels|book-7.2.1"  # a handful of checks: the run stays a few seconds
+
+
+def _plugin(tmp_path, name, body):
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def _conformance(tmp_path, backends, timeout=60, cases=CASES):
+    env = {**os.environ, "CONV_BACKEND": ",".join(backends), "CONV_CASES": cases,
+           "CONV_TIMEOUT": str(timeout), "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "conformance", "--results", str(tmp_path / "out")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    return proc, report
+
+
+def test_a_crashing_backend_is_reported_and_the_others_finish(tmp_path):
+    crash = _plugin(tmp_path, "crash", """
+        import os, signal
+        class Backend:
+            def conv2d(self, x, w, b=None, **params):
+                os.kill(os.getpid(), signal.SIGSEGV)
+    """)
+    proc, report = _conformance(tmp_path, ["numpy", crash])
+    assert proc.returncode == 1
+    crashed = report["backends"][crash]
+    assert crashed["run"]["status"] == "crashed"
+    assert "CRASHED with signal 11 (SIGSEGV)" in crashed["run"]["detail"]
+    assert "CRASHED with signal 11" in proc.stdout
+    numpy = report["backends"]["numpy"]
+    assert numpy["run"]["status"] == "ok" and not numpy["problem"]
+    assert numpy["checks"]["conv2d"]["pass"] >= 2
+
+
+def test_a_hanging_backend_is_killed_at_the_time_limit(tmp_path):
+    hang = _plugin(tmp_path, "hang", """
+        import time
+        class Backend:
+            def corr2d_loop(self, X, K):
+                time.sleep(600)
+    """)
+    proc, report = _conformance(tmp_path, ["numpy", hang], timeout=8)
+    assert proc.returncode == 1
+    assert report["backends"][hang]["run"]["status"] == "timeout"
+    assert "time limit of 8 s" in report["backends"][hang]["run"]["detail"]
+    assert report["backends"]["numpy"]["run"]["status"] == "ok"
+
+
+def test_a_planted_wrong_result_is_caught_with_its_case_id(tmp_path):
+    planted = _plugin(tmp_path, "planted", """
+        from backends.numpy import Backend as NumpyBackend
+        class Backend(NumpyBackend):
+            name = "planted"
+            def _conv2d(self, x, w, b, p):
+                y = super()._conv2d(x, w, b, p)
+                if x.shape == (1, 2, 3, 3):  # the book's two-channel example only
+                    y[0, 1, 1, 1] += 1e-3
+                return y
+    """)
+    proc, report = _conformance(tmp_path, ["numpy", planted])
+    assert proc.returncode == 1
+    failures = report["backends"][planted]["failures"]
+    assert [(f["case"], f["check"]) for f in failures] == [("book-7.4-channels", "conv2d")]
+    assert "at (0, 1, 1, 1)" in failures[0]["message"]
+    assert "book-7.4-channels" in proc.stdout
+    pair = report["pairs"][0]
+    assert pair["shared"] > pair["agree"] and "book-7.4-channels|conv2d|y" in pair["disagreements"][0]
+
+
+def test_a_plugin_with_only_the_loop_gets_not_implemented_not_failures(tmp_path):
+    loop = _plugin(tmp_path, "homework", """
+        import numpy as np
+        class Backend:
+            def corr2d_loop(self, X, K):
+                h, w = K.shape
+                Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
+                for i in range(Y.shape[0]):
+                    for j in range(Y.shape[1]):
+                        Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+                return Y
+    """)
+    proc, report = _conformance(tmp_path, [loop])
+    checks = report["backends"][loop]["checks"]
+    assert proc.returncode == 0, proc.stdout
+    assert checks["corr2d_loop"]["pass"] == 1 and checks["conv2d"]["not implemented"] == 2
+
+
+def test_a_truncated_results_file_is_reported_not_trusted(tmp_path):
+    case = next(c for c in all_cases() if c.id == "book-7.4-channels")
+    import backends
+    verdict, outputs = check_case(backends.load("numpy"), case, "conv2d")
+    summary = {"backend": "numpy", "complete": True, "total": 1, "verdicts": [verdict.to_json()], "probes": {}}
+    results.write("numpy", summary, {results.array_key(case.id, "conv2d", "y"): outputs["y"]}, tmp_path)
+    json_path, npz_path = results.paths("numpy", tmp_path)
+    assert results.read("numpy", tmp_path).problem == ""
+    json_path.write_text(json_path.read_text()[:40])
+    loaded = results.read("numpy", tmp_path)
+    assert loaded.summary is None and "unreadable (truncated?)" in loaded.problem
+    json_path.write_text(json.dumps({**summary, "complete": False, "total": 5}))
+    npz_path.write_bytes(npz_path.read_bytes()[:30])
+    loaded = results.read("numpy", tmp_path)
+    assert "incomplete: the process stopped after 1 of 5 checks" in loaded.problem
+    assert "arrays file" in loaded.problem and loaded.arrays == {}
+
+
+def test_bad_case_filter_is_a_clear_error(tmp_path):
+    env = {**os.environ, "CONV_BACKEND": "numpy", "CONV_CASES": "no-such-case"}
+    proc = subprocess.run([sys.executable, "-m", "conformance", "--results", str(tmp_path)], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "CONV_CASES='no-such-case' matches no case id" in proc.stderr
+
+
+def test_results_round_trip_keeps_bfloat16_as_float(tmp_path):
+    import ml_dtypes
+    arrays = {"a|conv2d|y": np.ones(3, ml_dtypes.bfloat16)}
+    results.write("x", {"verdicts": [], "complete": True}, arrays, tmp_path)
+    assert results.read("x", tmp_path).arrays["a|conv2d|y"].dtype == np.float64
