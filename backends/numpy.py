@@ -1,7 +1,7 @@
 """The NumPy tab: the chapter's loop, and the project's own fast vectorised convolution.
 
 Fast paths: single-channel (and depthwise) kernels as a shift-and-add over the kernel taps;
-everything else as im2col, one tap-slab copy per tap, then one GEMM per group. 16-bit floats
+everything else as im2col, one copy per kernel tap, then one GEMM per group. 16-bit floats
 are computed in float32 and rounded once at the end.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from reference.training import TrainResult
 from .base import Adapter, Capabilities, same_dtype
 
 _WIDEN = {"float16": np.float32, "bfloat16": np.float32}
+LARGE_IMAGE = 64 * 64  # output pixels from which a Python loop over images costs nothing
 
 
 class Conv2D:
@@ -66,6 +67,8 @@ class Backend(Adapter):
         x, w = _widen(x), _widen(w)
         if x.shape[1] == w.shape[0] == p.groups:  # one input and one output channel per group
             y = _shift_and_add(_pad(x, p), w, p)
+        elif p.stride == (1, 1):
+            y = _gemm_on_padded_rows(_pad(x, p), w, p)
         else:
             cols = _im2col(_pad(x, p), p)
             y = (_grouped_weight(w, p) @ cols).reshape(x.shape[0], w.shape[0], *p.out_hw)
@@ -146,13 +149,22 @@ def _tap_slices(i, j, p):
 def _shift_and_add(xp, w, p):
     """y = sum over taps of w[tap] * (the input shifted by the tap): no copies, no GEMM."""
     n, c = xp.shape[:2]
-    y = np.zeros((n, c, *p.out_hw), dtype=np.result_type(xp, w))
-    term = np.empty_like(y)
-    for i, j in np.ndindex(*p.kernel_hw):
-        rows, cols = _tap_slices(i, j, p)
-        np.multiply(xp[:, :, rows, cols], w[:, 0, i, j][None, :, None, None], out=term)
-        y += term
+    y = np.empty((n, c, *p.out_hw), dtype=np.result_type(xp, w))
+    if p.out_hw[0] * p.out_hw[1] < LARGE_IMAGE:  # many small images: vectorise over them
+        _accumulate_taps(y, lambda i, j: xp[(..., *_tap_slices(i, j, p))], lambda i, j: w[None, :, 0, i, j, None, None], p)
+        return y
+    for b, g in np.ndindex(n, c):  # few large images: scalar taps on 2-D slices are fastest
+        _accumulate_taps(y[b, g], lambda i, j: xp[(b, g, *_tap_slices(i, j, p))], lambda i, j: w[g, 0, i, j], p)
     return y
+
+
+def _accumulate_taps(out, shifted, weight, p):
+    """out = sum over taps (i, j) of shifted(i, j) * weight(i, j), in place, one scratch buffer."""
+    term = np.empty_like(out)
+    for k, (i, j) in enumerate(np.ndindex(*p.kernel_hw)):
+        np.multiply(shifted(i, j), weight(i, j), out=out if k == 0 else term)
+        if k:
+            out += term
 
 
 def _im2col(xp, p):
@@ -163,6 +175,25 @@ def _im2col(xp, p):
     for i, j in np.ndindex(kh, kw):
         cols[:, :, i, j] = xp[:, :, _tap_slices(i, j, p)[0], _tap_slices(i, j, p)[1]]
     return cols.reshape(n, p.groups, -1, p.out_hw[0] * p.out_hw[1])
+
+
+def _gemm_on_padded_rows(xp, w, p):
+    """Stride 1: with the padded image flattened, every tap's input is one contiguous slice, so
+    im2col is a few large memcpys. The GEMM then also computes the (padded width - output width)
+    columns that wrap around a row's end; they are cut off at the end (a few % of the work)."""
+    n, c, hp, wp = xp.shape
+    (kh, kw), (dh, dw), (ho, wo) = p.kernel_hw, p.dilation, p.out_hw
+    length = (ho - 1) * wp + wo
+    flat = xp.reshape(n, c, hp * wp)
+    cols = np.empty((n, c, kh, kw, length), dtype=xp.dtype)
+    for i, j in np.ndindex(kh, kw):
+        start = i * dh * wp + j * dw
+        cols[:, :, i, j] = flat[:, :, start:start + length]
+    y = np.empty((n, p.groups, w.shape[0] // p.groups, ho * wp), dtype=np.result_type(xp, w))
+    cols, weights = cols.reshape(n, p.groups, -1, length), _grouped_weight(w, p)
+    for b, g in np.ndindex(n, p.groups):  # 2-D products with a row-strided `out` go straight to BLAS
+        np.matmul(weights[g], cols[b, g], out=y[b, g, :, :length])
+    return y.reshape(n, w.shape[0], ho, wp)[..., :wo]
 
 
 def _col2im(dcols, x_shape, p):

@@ -107,7 +107,7 @@ def finish(selected, skipped, outcomes, cases, directory: Path) -> int:
                                                            loaded[spec].problem]))
     pairs = cross_check({s: l.arrays for s, l in loaded.items() if l.arrays}, cases)
     report = rep.build(os.environ.get("CONV_BACKEND", ""), os.environ.get("CONV_DEVICE", "cpu"), loaded,
-                       outcomes, skipped, pairs, rep.probe_table(loaded))
+                       outcomes, skipped, pairs, rep.probe_table(loaded), cases)
     files = rep.write_all(report, directory)
     rep.print_terminal(report, files)
     return report["exit_status"]

@@ -1,8 +1,8 @@
 """One check of one case on one backend: run it, hold it against the reference, give a verdict.
 
-A verdict's status is one of STATUSES. "unsupported" needs the adapter's own word for it (an
-UnsupportedDType for a dtype outside its declared capabilities); anything else that raises is an
-"error", which counts as a failure. The worst error/bound ratio decides pass/fail; the precision
+A verdict's status is one of STATUSES. "unsupported" is an exception for a dtype outside the
+backend's declared dtypes (a plug-in that declares none is held to float32 and float64); an
+exception inside them is an "error", which counts as a failure. The worst error/bound ratio decides pass/fail; the precision
 grade (error / (sqrt(n) u S)) is reported beside it (DESIGN.md, Tolerance).
 """
 from __future__ import annotations
@@ -128,9 +128,17 @@ def run(backend, case: Case, check: str) -> dict[str, np.ndarray]:
     raise ValueError(f"unknown check {check!r}")
 
 
-def _declared(backend, dtype: str) -> bool:
+PLUGIN_DTYPES = ("float32", "float64")  # what a plug-in that declares nothing is held to
+
+
+def declared_dtypes(backend) -> tuple[str, ...]:
+    """capabilities.dtypes of an adapter, a plug-in's own `dtypes`, or PLUGIN_DTYPES."""
     caps = getattr(backend, "capabilities", None)
-    return caps is None or dtype in caps.dtypes
+    return tuple(getattr(caps, "dtypes", None) or getattr(backend, "dtypes", None) or PLUGIN_DTYPES)
+
+
+def _declared(backend, dtype: str) -> bool:
+    return dtype in declared_dtypes(backend)
 
 
 def check_case(backend, case: Case, check: str) -> tuple[Verdict, dict[str, np.ndarray]]:
@@ -143,8 +151,10 @@ def check_case(backend, case: Case, check: str) -> tuple[Verdict, dict[str, np.n
         got = run(backend, case, check)
     except Exception as exc:  # noqa: BLE001 - every failure of the backend becomes a verdict
         verdict.seconds = time.perf_counter() - start
-        if isinstance(exc, UnsupportedDType) and not _declared(backend, case.dtype):
-            verdict.status, verdict.message = "unsupported", first_line(exc)
+        if not _declared(backend, case.dtype):  # outside its declared dtypes, failing is expected
+            verdict.status = "unsupported"
+            verdict.message = first_line(exc) if isinstance(exc, UnsupportedDType) else \
+                f"{case.dtype} is not among its declared dtypes ({type(exc).__name__}: {first_line(exc)})"
         else:
             verdict.status = "error"
             verdict.message = f"{type(exc).__name__}: {first_line(exc)} [{_where(exc)}]"

@@ -93,6 +93,10 @@ def observe(backend, probe: Probe) -> dict:
     """{"ok": True, "observed": text} or {"ok": False, "observed": "Error: first line"}."""
     try:
         return {"ok": True, "observed": probe.run(backend)}
+    except AttributeError as exc:
+        if not all(hasattr(backend, hook) for hook in ("native_conv2d", "native_layer_call", "native_layer_defaults")):
+            return {"ok": None, "observed": "not implemented (no native_* hooks)"}
+        return {"ok": False, "observed": f"{type(exc).__name__}: {first_line(exc)}"}
     except NotImplementedError as exc:
         return {"ok": None, "observed": f"not implemented: {first_line(exc)}"}
     except Exception as exc:  # noqa: BLE001 - the framework's error is the observation

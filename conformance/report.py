@@ -7,7 +7,9 @@ report.json schema (version "convtabs.conformance/1"):
              trusted, metadata: adapter metadata (version, device, dtypes, numerics, threads),
              checks: {check: {pass, fail, error, unsupported, not implemented, worst_ratio,
              worst_grade}}, grades: {dtype: worst precision grade}, reduced_precision: [dtype...],
-             failures: [verdict...], unsupported: {dtype: first reason seen}}}
+             failures: [verdict...], unsupported: {dtype: first reason seen},
+             failure_patterns: [{where: "padding=same and stride=>1", failed, checks}]: the
+             parameter values where failures concentrate, most telling first}}
   skipped: {name: reason}
   pairs: [{a, b, shared, agree, agreement, worst_ratio, disagreements}]
   probes: {probe id: {question, answers: {backend: observed}}}
@@ -25,6 +27,7 @@ from pathlib import Path
 from backends.process import write_json_atomic
 
 from .checks import FAILING, STATUSES
+from .patterns import failure_patterns
 from .probes import GRADE_THRESHOLD
 
 SCHEMA = "convtabs.conformance/1"
@@ -63,8 +66,13 @@ def summarise_backend(loaded, outcome) -> dict:
     }
 
 
-def build(selection: str, device: str, loaded: dict, outcomes: dict, skipped: dict, pairs, probe_answers) -> dict:
+def build(selection: str, device: str, loaded: dict, outcomes: dict, skipped: dict, pairs, probe_answers,
+          cases=()) -> dict:
     backends = {name: summarise_backend(loaded[name], outcomes.get(name)) for name in loaded}
+    by_id = {c.id: c for c in cases}
+    for name, b in backends.items():
+        verdicts = (loaded[name].summary or {}).get("verdicts", [])
+        b["failure_patterns"] = [{"where": w, "failed": f, "checks": t} for w, f, t in failure_patterns(verdicts, by_id)]
     failed = any(b["failures"] or (b["run"] and b["run"]["status"] in RUN_FAILED) or b["problem"]
                  for b in backends.values())
     return {
@@ -148,6 +156,10 @@ def rows_probes(report) -> tuple[list[str], list[list[str]]]:
     return ["the same words", *names], rows
 
 
+def _pattern(p: dict) -> str:
+    return f"{p['where']} ({p['failed']} of {p['checks']} checks fail)"
+
+
 def _md_table(header, rows) -> str:
     esc = [[str(c).replace("|", "\\|").replace("\n", " ") for c in r] for r in [header, *rows]]
     lines = ["| " + " | ".join(esc[0]) + " |", "|" + "---|" * len(header)]
@@ -172,6 +184,9 @@ def markdown(report) -> str:
             _md_table(*rows_probes(report))]
     out += ["", "## Failures", ""]
     for name, b in report["backends"].items():
+        if b["failure_patterns"]:
+            out.append(f"**{name}** fails where: " + "; ".join(_pattern(p) for p in b["failure_patterns"]))
+            out.append("")
         for v in b["failures"][:20]:
             out.append(f"- **{name}** `{v['case']}` {v['check']} ({v['dtype']}): {v['status']}: {v['message']}")
         if len(b["failures"]) > 20:
@@ -255,6 +270,8 @@ def print_terminal(report, files: dict) -> None:
     show("Pairwise agreement: outputs within both bounds / shared", *rows_pairs(report))
     show("Native divergences: the same words in each framework", *rows_probes(report))
     for name, b in report["backends"].items():
+        if b["failure_patterns"]:
+            console.print(f"[red]{name} fails where[/red]: " + "; ".join(_pattern(p) for p in b["failure_patterns"]))
         for v in b["failures"][:5]:
             console.print(f"[red]FAIL[/red] {name} {v['case']} {v['check']}: {v['message']}")
         if len(b["failures"]) > 5:

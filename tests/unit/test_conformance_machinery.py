@@ -138,3 +138,18 @@ def test_results_round_trip_keeps_bfloat16_as_float(tmp_path):
     arrays = {"a|conv2d|y": np.ones(3, ml_dtypes.bfloat16)}
     results.write("x", {"verdicts": [], "complete": True}, arrays, tmp_path)
     assert results.read("x", tmp_path).arrays["a|conv2d|y"].dtype == np.float64
+
+
+def test_failure_patterns_name_the_parameter_that_fails():
+    from conformance.cases import sweep_cases
+    from conformance.patterns import failure_patterns
+    cases = {c.id: c for c in sweep_cases()}
+
+    def strided_same(c):
+        stride = c.params["stride"]
+        return c.params["padding"] == "same" and stride not in (1, (1, 1))
+
+    verdicts = [{"case": c.id, "check": "conv2d", "dtype": c.dtype, "status": "fail" if strided_same(c) else "pass"}
+                for c in cases.values()]
+    assert failure_patterns(verdicts, cases)[0][0] == "padding=same and stride>1"
+    assert failure_patterns([dict(v, status="pass") for v in verdicts], cases) == []
