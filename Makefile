@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install conformance bench bench-quick test test-unit test-adapters clean
+.PHONY: install conformance precision bench bench-quick test test-unit test-adapters clean
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 conformance: install
 	$(PY) -m conformance
+
+# Worst error against the bound and the sqrt(n) grade, for one backend (CONV_BACKEND, default numpy).
+precision: install
+	$(PY) -m conformance.precision
 
 bench: install
 	$(PY) -m benchmarks

@@ -28,7 +28,7 @@ LOOP_MAX_PIXELS = 100  # corr2d_loop is the chapter's Python loop: small images 
 @dataclass(frozen=True)
 class Case:
     id: str
-    source: str  # "book" or "sweep"
+    source: str  # "book", "deep" or "sweep"
     x_shape: tuple
     w_shape: tuple
     dtype: str
@@ -149,8 +149,19 @@ def sweep_cases(size: int = SWEEP_SIZE) -> list[Case]:
             cases.append(case)
 
 
+# Many terms per output (n = channels x taps from 576 to 4608): where the worst-case bound grows
+# loose enough to let a TF32-like computation pass, and only the precision grade tells.
+DEEP_SHAPES = [(64, (3, 3)), (1024, (1, 1)), (256, (3, 3)), (128, (5, 5)), (512, (3, 3))]
+
+
+def deep_cases() -> list[Case]:
+    return [Case(f"deep-c{c}-k{kh}x{kw}-n{c * kh * kw}-{dtype}", "deep", (1, c, 6, 6), (4, c, kh, kw), dtype,
+                 ("conv2d", "conv2d_grads"), params={"padding": "same"}, seed=600 + c + kh)
+            for c, (kh, kw) in DEEP_SHAPES for dtype in ("float32", "float64")]
+
+
 def all_cases() -> list[Case]:
-    cases = book_cases() + sweep_cases()
+    cases = book_cases() + deep_cases() + sweep_cases()
     assert len({c.id for c in cases}) == len(cases), "case ids must be unique"
     return cases
 

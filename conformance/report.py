@@ -124,7 +124,8 @@ def rows_checks(report) -> tuple[list[str], list[list[str]]]:
         row = [name]
         for check in checks:
             c = b["checks"].get(check)
-            row.append("-" if c is None else f"{_counts(c)}; worst {_fmt(c['worst_ratio'])}")
+            row.append("-" if c is None else
+                       f"{_counts(c)}; worst {_fmt(c['worst_ratio'])}, grade {_fmt(c['worst_grade'], 2)}")
         rows.append(row)
     return ["backend", *checks], rows
 
@@ -264,7 +265,8 @@ def print_terminal(report, files: dict) -> None:
     show("Backends", ["backend", "version", "device", "run", "numerics"], rows_backends(report))
     if report["skipped"]:
         console.print("Skipped: " + "; ".join(f"{k} ({v})" for k, v in report["skipped"].items()))
-    show("Checks against the float64 reference (counts; worst error/bound, pass <= 1)", *rows_checks(report))
+    show("Checks against the float64 reference (counts; worst error/bound, pass <= 1; precision grade)",
+         *rows_checks(report))
     show(f"Precision grade: worst error / (sqrt(n) u S), reduced precision above {GRADE_THRESHOLD:g}",
          *rows_grades(report))
     show("Pairwise agreement: outputs within both bounds / shared", *rows_pairs(report))

@@ -153,3 +153,18 @@ def test_failure_patterns_name_the_parameter_that_fails():
                 for c in cases.values()]
     assert failure_patterns(verdicts, cases)[0][0] == "padding=same and stride>1"
     assert failure_patterns([dict(v, status="pass") for v in verdicts], cases) == []
+
+
+def test_tf32_example_passes_the_bound_at_large_n_but_grades_as_reduced_precision():
+    """Issue 10's point, on the shipped example plug-in: the verdict alone cannot tell."""
+    import backends
+    from conformance.checks import check_case
+    from conformance.probes import GRADE_THRESHOLD
+    tf32 = backends.load(str(ROOT / "examples" / "tf32_emulation.py"))
+    genuine = backends.load("numpy")
+    deep = next(c for c in all_cases() if c.id.startswith("deep-c256-k3x3") and c.dtype == "float32")
+    verdict, _ = check_case(tf32, deep, "conv2d")
+    assert verdict.status == "pass" and verdict.grade > GRADE_THRESHOLD
+    assert check_case(genuine, deep, "conv2d")[0].grade < GRADE_THRESHOLD
+    small = next(c for c in all_cases() if c.id == "book-7.4-1x1")
+    assert check_case(tf32, small, "conv2d")[0].status == "fail"
