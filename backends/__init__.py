@@ -48,7 +48,7 @@ def is_installed(name: str) -> bool:
     if not (ROOT / "backends" / f"{entry.module.rsplit('.', 1)[1]}.py").exists():
         return False
     if entry.python and importlib.util.find_spec(entry.requires) is None:
-        return (ROOT / entry.python).exists()
+        return (ROOT / entry.python).parents[1].joinpath(".installed").exists()  # make's stamp
     return importlib.util.find_spec(entry.requires) is not None
 
 

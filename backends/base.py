@@ -172,8 +172,14 @@ class Adapter:
 
 
 def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    """The line of an error message that says what went wrong. MXNet's messages open with a C++
+    "Traceback" header and end with that line; everyone else's begin with it."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    if lines[0].startswith("Traceback"):
+        return lines[-1].removeprefix("MXNetError: ")
+    return lines[0]
 
 
 def implements(backend, op: str) -> bool:

@@ -1,7 +1,9 @@
-"""`python -m backends.list`: print the backends CONV_BACKEND selects, one per line (for make)."""
+"""`python -m backends.list`: the backends CONV_BACKEND selects, one per line, each followed by
+the interpreter that runs it (for make)."""
 import sys
 
 from . import BackendError, selected
+from .process import interpreter
 
 if __name__ == "__main__":
     try:
@@ -10,4 +12,5 @@ if __name__ == "__main__":
         sys.exit(f"error: {exc}")
     for name, reason in skipped.items():
         print(f"skipping {name}: {reason}", file=sys.stderr)
-    print("\n".join(run))
+    for name in run:
+        print(name, interpreter(name))

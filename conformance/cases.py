@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from reference import book
-from reference.dtypes import as_dtype
+from reference.dtypes import INT_DTYPES, as_dtype
 from reference.params import conv_params
 
 SWEEP_SEED = 20261125
@@ -55,7 +55,7 @@ class Case:
 
 def _random(shape, dtype, seed):
     rng = np.random.default_rng(seed)
-    if as_dtype(dtype).kind in "iu":
+    if dtype in INT_DTYPES:
         return rng.integers(-4, 5, shape).astype(dtype)  # small: every sum stays exact
     return rng.standard_normal(shape).astype(as_dtype(dtype))
 
@@ -128,7 +128,7 @@ def _sweep_case(rng: random.Random, index: int) -> Case | None:
     except ValueError:
         return None  # the kernel does not fit: a bad-input case, not a sweep case
     bias = rng.random() < 0.5
-    checks = ("conv2d",) if as_dtype(dtype).kind in "iu" else ("conv2d", "conv2d_grads")
+    checks = ("conv2d",) if dtype in INT_DTYPES else ("conv2d", "conv2d_grads")
     if c == o == 1 and padding in (0, "valid") and stride == dilation == 1:
         checks += ("layer",)  # the chapter's Conv2D: one image (n == 1) or a batch of them
         if n == 1:

@@ -16,7 +16,11 @@ def dtype_name(dtype) -> str:
 def as_dtype(name: str) -> np.dtype:
     """The NumPy dtype for a name; bfloat16 comes from ml_dtypes (installed with jax and tf)."""
     if name == "bfloat16":
-        import ml_dtypes  # imported only when asked: the MXNet environment has no bfloat16
+        try:
+            import ml_dtypes  # imported only when asked: the MXNet environment has none
+        except ImportError:
+            raise TypeError("bfloat16 needs the ml_dtypes package (installed with jax and tensorflow), "
+                            "which this environment lacks") from None
         return np.dtype(ml_dtypes.bfloat16)
     return np.dtype(name)
 

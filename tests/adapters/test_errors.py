@@ -66,7 +66,7 @@ def test_declared_dtypes_work_and_others_are_unsupported(backend):
     for name in ("float16", "bfloat16", "float32", "float64", "int32", "int64"):
         try:
             dtype = ref.as_dtype(name)
-        except ImportError:
+        except TypeError:  # bfloat16 without ml_dtypes (the MXNet environment)
             continue
         x = rng.integers(-3, 4, (1, 2, 5, 5)).astype(dtype)
         w = rng.integers(-3, 4, (3, 2, 3, 3)).astype(dtype)

@@ -1,0 +1,18 @@
+"""The adapter pins full precision: float32 means float32 (issue 10), graded on the deep cases."""
+from __future__ import annotations
+
+import pytest
+
+from conformance.cases import deep_cases
+from conformance.checks import check_case
+from conformance.probes import GRADE_THRESHOLD
+
+
+@pytest.mark.parametrize("case", deep_cases(), ids=lambda c: c.id)
+@pytest.mark.parametrize("check", ["conv2d", "conv2d_grads"])
+def test_deep_convolutions_grade_as_full_precision(backend, case, check):
+    if case.dtype not in backend.capabilities.dtypes:
+        pytest.skip(f"{backend.name} declares no {case.dtype}")  # the dtype tests check it raises
+    verdict, _ = check_case(backend, case, check)
+    assert verdict.status == "pass", verdict.message
+    assert verdict.grade < GRADE_THRESHOLD, f"{case.id} {check}: grade {verdict.grade:.2f}: reduced precision"
