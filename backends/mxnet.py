@@ -174,6 +174,7 @@ class Backend(Adapter):
         # np.array keeps the NumPy dtype.
         x, w = np.array(x, ctx=self._ctx), np.array(w, ctx=self._ctx)
         b = None if b is None else np.array(b, ctx=self._ctx)
+        padding = (0, 0) if padding == "valid" else padding  # MXNet's way of writing "valid"
         stride, padding, dilation = (_pair(v) for v in (stride, padding, dilation))
         return npx.convolution(x, w, b, kernel=w.shape[2:], stride=stride, dilate=dilation, pad=padding,
                                num_filter=w.shape[0], no_bias=b is None).asnumpy()

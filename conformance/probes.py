@@ -1,5 +1,8 @@
 """Divergence probes: the "same words" run natively in each framework, observed, never judged.
 
+Padding is written as the strings "same" / "valid", the one spelling (nearly) every framework
+shares; each adapter's native_conv2d passes it on in its framework's own case.
+
 Each probe calls the adapter's native_* hooks (the framework's own spelling and defaults) and
 records what came back, or the error's type and first line. What each framework does is found
 by running it here; nothing below knows the answers.
@@ -46,12 +49,13 @@ def _same_stride_two(b):
 def _cast(dtype):
     def probe(b):
         x, w = np.round(X8 * 3).astype(dtype), np.round(W4 * 3).astype(dtype)
-        return _array(b.native_conv2d(x, w))
+        return _array(b.native_conv2d(x, w, padding="valid"))
     return probe
 
 
 def _kernel_larger(b):
-    return _array(b.native_conv2d(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 3, 3), np.float32)))
+    return _array(b.native_conv2d(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 3, 3), np.float32),
+                                  padding="valid"))
 
 
 def _layer_on_2d(b):
@@ -70,7 +74,7 @@ def _layer_defaults(b):
 
 def _default_numerics(b):
     """The framework left at its defaults on the device in use: full float32, or less?"""
-    y = np.asarray(b.native_conv2d(X_DEEP, W_DEEP, padding=1))
+    y = np.asarray(b.native_conv2d(X_DEEP, W_DEEP, padding="same"))  # k = 3, stride 1: 1 pixel each side
     terms = ref.forward_terms(X_DEEP, W_DEEP, padding=1)
     grade = ref.precision_grade(y, ref.conv2d(X_DEEP, W_DEEP, padding=1), terms, np.float32)
     verdict = "full float32" if grade <= GRADE_THRESHOLD else "reduced precision (TF32 or lower?)"
