@@ -12,7 +12,7 @@ PIP_QUIET := --disable-pip-version-check -q
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install mxnet conformance precision bench bench-quick test test-unit test-adapters clean
+.PHONY: install mxnet conformance precision bench bench-quick bench-full test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -25,7 +25,7 @@ mxnet: $(MXSTAMP)
 
 $(MXSTAMP): pyproject.toml
 	test -x $(MXVENV)/bin/python || $(PYTHON) -m venv $(MXVENV)
-	$(MXVENV)/bin/pip install $(PIP_QUIET) 'numpy<1.24' 'mxnet==1.9.1' pytest hypothesis scipy
+	$(MXVENV)/bin/pip install $(PIP_QUIET) 'numpy<1.24' 'mxnet==1.9.1' pytest pytest-benchmark hypothesis scipy
 	$(MXVENV)/bin/pip install $(PIP_QUIET) -e .
 	touch $@
 
@@ -39,10 +39,15 @@ precision: install
 bench: install
 	$(PY) -m benchmarks
 
+# The smoke run `make test` ends with: every backend through every code path, a minute or two.
 bench-quick: install
 	$(PY) -m benchmarks --quick
 
-test: test-unit test-adapters
+# Every compiled variant and longer rounds; may take much longer than 10 minutes.
+bench-full: install
+	$(PY) -m benchmarks --full
+
+test: test-unit test-adapters bench-quick
 
 # The reference and the registry must also work under MXNet's NumPy < 1.24.
 test-unit: install

@@ -93,9 +93,14 @@ class Backend(Adapter):
         if variant == "direct":
             if op != "conv2d":
                 raise NotImplementedError("jax: the 'direct' variant is conv2d only")
-            return lambda: lax.conv_general_dilated(x, w, p.stride, p.pads, rhs_dilation=p.dilation,
-                                                    dimension_numbers=NCHW, feature_group_count=p.groups,
-                                                    precision=lax.Precision.HIGHEST).block_until_ready()
+            def conv():
+                return lax.conv_general_dilated(x, w, p.stride, p.pads, rhs_dilation=p.dilation,
+                                                dimension_numbers=NCHW, feature_group_count=p.groups,
+                                                precision=lax.Precision.HIGHEST)
+            if b is None:
+                return lambda: conv().block_until_ready()
+            bias = b[:, None, None]  # a user's bias: one broadcast add
+            return lambda: (conv() + bias).block_until_ready()
         convolve = (lambda x, w, b: _convolve(x, w, b, p))
         if op == "conv2d":
             run = jax.jit(convolve) if variant == "compiled" else convolve

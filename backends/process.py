@@ -72,7 +72,7 @@ def run_backend(backend: str, module_args: list[str], *, timeout: float, log_pat
     start = time.monotonic()
     with open(log_path, "w") as log:
         proc = subprocess.Popen([str(python), "-m", *module_args], cwd=ROOT, env=child_env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         timed_out = _pump(proc, log, on_line, deadline=start + timeout)
     status, detail = describe_exit(proc.returncode, timed_out, timeout)
@@ -80,27 +80,42 @@ def run_backend(backend: str, module_args: list[str], *, timeout: float, log_pat
 
 
 def _pump(proc, log, on_line, deadline) -> bool:
-    """Copy the child's output until it exits or the deadline passes; True when it timed out."""
+    """Copy the child's output until it exits or the deadline passes; True when it timed out.
+
+    Reads whatever bytes are there rather than whole lines: `pytest -v` prints a test's name,
+    then runs it, then ends the line, so a hanging test leaves a partial line that a blocking
+    readline would wait on forever, past the deadline."""
     import selectors
+    fd = proc.stdout.fileno()
     sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole group: frameworks start helpers
-            proc.wait()
-            return True
-        if sel.select(timeout=min(remaining, 0.5)):
-            line = proc.stdout.readline()
-            if not line:
+    sel.register(fd, selectors.EVENT_READ)
+    pending = b""
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                os.killpg(proc.pid, signal.SIGKILL)  # the whole group: frameworks start helpers
+                proc.wait()
+                return True
+            if not sel.select(timeout=min(remaining, 0.5)):
+                if proc.poll() is not None:  # exited; a helper it left behind holds the pipe
+                    return False
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:  # end of output: the child (and its helpers) closed it
                 proc.wait()
                 return False
-            log.write(line)
+            log.write(chunk.decode("utf-8", "replace"))
             log.flush()
-            if on_line:
-                on_line(line.rstrip("\n"))
-        elif proc.poll() is not None and not sel.select(timeout=0):
-            return False
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                if on_line:
+                    on_line(line.decode("utf-8", "replace"))
+    finally:
+        sel.close()
+        proc.stdout.close()
+        if pending and on_line:
+            on_line(pending.decode("utf-8", "replace"))
 
 
 def write_json_atomic(path: Path, data) -> None:

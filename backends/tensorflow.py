@@ -1,7 +1,9 @@
 """The TensorFlow tab: tf.Variable, tf.nn.conv2d (NHWC/HWIO inside), tf.GradientTape, Keras layers.
 
 NCHW/OIHW arrive at the boundary; the CPU kernels of tf.nn.conv2d take NHWC only, so the adapter
-transposes inside. Explicit pads use tf.nn.conv2d's [[0, 0], [top, bottom], [left, right], [0, 0]].
+changes layout where it copies anyway: NumPy -> tensor (NHWC/HWIO) and tensor -> NumPy (a
+transposed view), never inside the timed TensorFlow computation. Explicit pads use tf.nn.conv2d's
+[[0, 0], [top, bottom], [left, right], [0, 0]].
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ class Backend(Adapter):
         unsupported={d: "tf.nn.conv2d's kernels take half, bfloat16, float, double, int32 only"
                      for d in ("int8", "int16", "int64", "uint8")},
         compiled="tf.function",
-        notes=("NCHW/OIHW transposed to NHWC/HWIO inside (CPU conv is NHWC only)",
+        notes=("NCHW/OIHW become NHWC/HWIO when NumPy arrays become tensors (CPU conv is NHWC only)",
                "CPU gradients refuse dilation > 1 and groups > 1: gradients use a zero-dilated kernel "
                "and one convolution per group instead",
                "int32 convolutions run but have no gradients: the sweep checks them forward only"))
@@ -80,32 +82,37 @@ class Backend(Adapter):
     # ---- native convolution ---------------------------------------------------------------------
     def _conv2d(self, x, w, b, p):
         with tf.device(self.device):
-            return self._to_numpy(_convolve(*map(self._to_native, (x, w, b)), p))
+            x, w, b, _ = self._tensors(x, w, b)
+            return _nchw(_convolve(x, w, b, p))
 
     def _conv2d_grads(self, x, w, b, dy, p):
         with tf.device(self.device):
-            x, w, b, dy = map(self._to_native, (x, w, b, dy))
-            grads = _grads(lambda x, w, b: _convolve(x, w, b, p, differentiable=True), x, w, b, dy)
-            return tuple(self._to_numpy(g) for g in grads)
+            x, w, b, dy = self._tensors(x, w, b, dy)
+            dx, dw, db = _grads(lambda x, w, b: _convolve(x, w, b, p, differentiable=True), x, w, b, dy)
+            return _nchw(dx), _oihw(dw), self._to_numpy(db)
 
     def prepare(self, op, x, w, b=None, dy=None, *, variant="adapter", **params):
         if op == "train_step":
             return self._trainer(x, dy, w, None, book.TRAIN_LR)[0]
         p = conv_params(x, w, b, **params)
         with tf.device(self.device):
-            x, w, b, dy = map(self._to_native, (x, w, b, dy))
-            if variant == "direct":  # a TF user keeps NHWC/HWIO tensors: transpose once, beforehand
+            x, w, b, dy = self._tensors(x, w, b, dy)
+            if variant == "direct":  # what a TF user writes on NHWC/HWIO tensors
                 if op != "conv2d":
                     raise NotImplementedError("tensorflow: the 'direct' variant is conv2d only")
-                xh, wh = tf.transpose(x, (0, 2, 3, 1)), tf.transpose(w, (2, 3, 1, 0))
                 pads = [[0, 0], list(p.pads[0]), list(p.pads[1]), [0, 0]]
-                return lambda: tf.nn.conv2d(xh, wh, p.stride, pads, dilations=p.dilation).numpy()
+                if b is None:
+                    return lambda: tf.nn.conv2d(x, w, p.stride, pads, dilations=p.dilation).numpy()
+                return lambda: tf.nn.bias_add(tf.nn.conv2d(x, w, p.stride, pads, dilations=p.dilation), b).numpy()
             convolve = tf.function(_convolve) if variant == "compiled" else _convolve
             if op == "conv2d":
-                return lambda: convolve(x, w, b, p).numpy()
+                return lambda: _nchw(convolve(x, w, b, p))
             grads = tf.function(_grads) if variant == "compiled" else _grads
-            return lambda: [g.numpy() for g in grads(lambda x, w, b: convolve(x, w, b, p, True), x, w, b, dy)
-                            if g is not None]
+
+            def run_grads():
+                dx, dw, db = grads(lambda x, w, b: convolve(x, w, b, p, True), x, w, b, dy)
+                return _nchw(dx), _oihw(dw), self._to_numpy(db)
+            return run_grads
 
     # ---- 7.2.3: the chapter's layer, and 7.2.4: learning a kernel -----------------------------
     Conv2D = Conv2D
@@ -187,6 +194,12 @@ class Backend(Adapter):
             return float(loss)  # the loss before this step's update
         return step, conv2d
 
+    def _tensors(self, x, w, b=None, dy=None):
+        """NCHW x, OIHW w, (C,) b, NCHW dy as NumPy -> NHWC, HWIO, (C,), NHWC tensors."""
+        nhwc = (0, 2, 3, 1)
+        return (self._to_native(np.transpose(x, nhwc)), self._to_native(np.transpose(w, (2, 3, 1, 0))),
+                self._to_native(b), None if dy is None else self._to_native(np.transpose(dy, nhwc)))
+
     @staticmethod
     def _to_native(a):
         if a is None:
@@ -203,8 +216,17 @@ class Backend(Adapter):
         return t.numpy()  # TF's bfloat16 .numpy() is ml_dtypes' bfloat16 already
 
 
+def _nchw(y):
+    """An NHWC tensor as an NCHW NumPy array (a transposed view of .numpy(): no second copy)."""
+    return y.numpy().transpose(0, 3, 1, 2)
+
+
+def _oihw(w):
+    return w.numpy().transpose(3, 2, 0, 1)
+
+
 def _convolve(x, w, b, p, differentiable=False):
-    """tf.nn.conv2d with canonical pads, NCHW/OIHW in and out, NHWC/HWIO inside.
+    """tf.nn.conv2d on NHWC x and HWIO w with the canonical pads p; NHWC out.
 
     differentiable=True works around two gaps of TF's CPU gradient kernels, with the same
     arithmetic: dilation > 1 ("Current CPU implementations do not yet support dilation rates
@@ -214,22 +236,19 @@ def _convolve(x, w, b, p, differentiable=False):
     if differentiable and dilation != (1, 1):
         w, dilation = _zero_dilated(w, dilation), (1, 1)
     pads = [[0, 0], list(p.pads[0]), list(p.pads[1]), [0, 0]]
-    xh, wh = tf.transpose(x, (0, 2, 3, 1)), tf.transpose(w, (2, 3, 1, 0))
     if differentiable and p.groups > 1:
-        parts = zip(tf.split(xh, p.groups, axis=3), tf.split(wh, p.groups, axis=3))
+        parts = zip(tf.split(x, p.groups, axis=3), tf.split(w, p.groups, axis=3))
         y = tf.concat([tf.nn.conv2d(xg, wg, p.stride, pads, dilations=dilation) for xg, wg in parts], axis=3)
     else:
-        y = tf.nn.conv2d(xh, wh, p.stride, pads, dilations=dilation)
-    if b is not None:
-        y = y + b
-    return tf.transpose(y, (0, 3, 1, 2))
+        y = tf.nn.conv2d(x, w, p.stride, pads, dilations=dilation)
+    return y if b is None else tf.nn.bias_add(y, b)
 
 
 def _zero_dilated(w, dilation):
-    """OIHW kernel with dilation - 1 zeros between its taps."""
-    (dh, dw), (o, i, kh, kw) = dilation, w.shape
-    spread = tf.pad(tf.reshape(w, (o, i, kh, 1, kw, 1)), [[0, 0], [0, 0], [0, 0], [0, dh - 1], [0, 0], [0, dw - 1]])
-    return tf.reshape(spread, (o, i, kh * dh, kw * dw))[:, :, :dh * (kh - 1) + 1, :dw * (kw - 1) + 1]
+    """HWIO kernel with dilation - 1 zeros between its taps."""
+    (dh, dw), (kh, kw, i, o) = dilation, w.shape
+    spread = tf.pad(tf.reshape(w, (kh, 1, kw, 1, i, o)), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]])
+    return tf.reshape(spread, (kh * dh, kw * dw, i, o))[:dh * (kh - 1) + 1, :dw * (kw - 1) + 1]
 
 
 def _grads(convolve, x, w, b, dy):

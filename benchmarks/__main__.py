@@ -1,0 +1,139 @@
+"""`python -m benchmarks [--quick|--full]` (make bench): every selected backend timed in its own
+process, then one merged comparison in results/bench/.
+
+Each backend process runs `pytest benchmarks` with CONV_BACKEND set to it and writes
+results/bench/<backend>.json (pytest-benchmark's format); a crash, a hang (CONV_BENCH_TIMEOUT
+seconds per backend) or a failure is recorded in results/bench/status.json and shown in the
+report, and the other backends still run. Then: report.md, report.json, scaling.png,
+bars-<group>.png and a terminal table. Modes: --quick (a smoke run of about a minute for all
+backends), default (under 10 minutes on 2 cores), --full (every compiled variant, longer rounds).
+Exit status 1 when a backend crashed, hung or failed.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import backends
+from backends.process import interpreter, run_backend, slug, write_json_atomic
+
+from . import report as rep
+from . import workloads as wl
+
+DEFAULT_DIR = Path("results") / "bench"
+TIMEOUT = {"quick": 180.0, "default": 400.0, "full": 3600.0}  # seconds per backend process
+COLLECTED = re.compile(r"collected (\d+) items?(?: / (\d+) deselected)?")
+RESULT = re.compile(r"::(test_\w+)\[?(.*?)\]? (PASSED|FAILED|SKIPPED|ERROR)")
+
+
+def _progress():
+    try:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        return Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[last]}"), TimeElapsedColumn())
+    except ImportError:
+        return None
+
+
+def has_pytest_benchmark(spec: str) -> bool:
+    """Whether the backend's interpreter can run pytest-benchmark (MXNet's environment is separate)."""
+    python = interpreter(spec)
+    if Path(python) == Path(sys.executable):
+        return importlib.util.find_spec("pytest_benchmark") is not None
+    if not Path(python).exists():
+        return True  # run_backend reports the missing environment itself
+    return subprocess.run([str(python), "-c", "import pytest_benchmark"], capture_output=True).returncode == 0
+
+
+def run_one(spec: str, mode: str, directory: Path, timeout: float, progress):
+    task = progress.add_task(spec, total=None, last="starting") if progress else None
+    state = {"done": 0, "total": None, "failed": []}
+
+    def on_line(line: str):
+        if (m := COLLECTED.search(line)) and state["total"] is None:
+            state["total"] = int(m.group(1)) - int(m.group(2) or 0)
+            if progress:
+                progress.update(task, total=state["total"])
+            return
+        m = RESULT.search(line)
+        if not m:
+            return
+        state["done"] += 1
+        if m.group(3) in ("FAILED", "ERROR"):
+            state["failed"].append(f"{m.group(1)}[{m.group(2)}]")
+        if progress:
+            progress.update(task, completed=state["done"], last=f"{m.group(2)} {m.group(3).lower()}")
+        else:
+            print(f"{spec}: {state['done']}/{state['total'] or '?'} {m.group(2)} {m.group(3)}", flush=True)
+
+    json_path = directory / f"{slug(spec)}.json"
+    args = ["pytest", "benchmarks", "-v", "-p", "no:cacheprovider", "--no-header", "--tb=line",
+            "-o", "console_output_style=classic", f"--benchmark-json={json_path.resolve()}",
+            "--benchmark-sort=name", "--benchmark-columns=median,iqr,rounds,iterations"]
+    outcome = run_backend(spec, args, timeout=timeout, log_path=directory / "logs" / f"{slug(spec)}.log",
+                          env={wl.MODE_ENV: mode}, on_line=on_line)
+    if outcome.status == "failed" and outcome.returncode == 1 and json_path.exists():
+        outcome.status = "ok"
+        outcome.detail = f"finished; {len(state['failed'])} benchmark(s) raised: {', '.join(state['failed'][:5])}"
+    elif outcome.status == "ok":
+        outcome.detail = f"finished: {state['done']} benchmarks run or skipped in {outcome.seconds:.0f} s"
+    if outcome.status != "ok":
+        outcome.detail += f" after {state['done']}/{state['total'] or '?'} benchmarks (log: {outcome.log})"
+    if progress:
+        progress.update(task, last=outcome.status if outcome.status != "ok" else "done")
+    return outcome
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_const", const="quick", dest="mode", help="smoke run (~1-2 min)")
+    size.add_argument("--full", action="store_const", const="full", dest="mode", help="all compiled variants, longer")
+    parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/bench)")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds per backend process "
+                        "(default: CONV_BENCH_TIMEOUT, else 180 quick / 400 default / 3600 full)")
+    args = parser.parse_args(argv)
+    mode = args.mode or "default"
+    timeout = args.timeout or float(os.environ.get("CONV_BENCH_TIMEOUT", TIMEOUT[mode]))
+    try:
+        selected, skipped = backends.selected()
+    except backends.BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for spec in list(selected):
+        if not has_pytest_benchmark(spec):
+            selected.remove(spec)
+            skipped[spec] = f"pytest-benchmark is not installed in {interpreter(spec)}: run {interpreter(spec)} -m pip install pytest-benchmark"
+    print(f"convtabs benchmarks ({mode}): {len(wl.selected(mode))} workloads; backends: {', '.join(selected)}"
+          + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
+    directory = args.results
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.json"):  # an earlier run's files must not be mistaken for this one's
+        stale.unlink()
+    progress = _progress()
+    outcomes = {}
+    if progress:
+        with progress:
+            for spec in selected:
+                outcomes[spec] = run_one(spec, mode, directory, timeout, progress)
+    else:
+        for spec in selected:
+            outcomes[spec] = run_one(spec, mode, directory, timeout, None)
+    status_path = directory / "status.json"
+    write_json_atomic(status_path, {"mode": mode, "statuses": {s: o.to_json() for s, o in outcomes.items()},
+                                    "skipped": skipped})
+    paths = [directory / f"{slug(s)}.json" for s in selected if (directory / f"{slug(s)}.json").exists()]
+    runs, statuses = rep.load([*paths, status_path])
+    report = rep.build(runs, statuses)
+    files = rep.write_all(report, directory)
+    rep.print_terminal(report, files)
+    return report["exit_status"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

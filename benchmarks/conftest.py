@@ -1,0 +1,77 @@
+"""The per-backend benchmark run: one process, CONV_BACKEND names the backend, pytest-benchmark times.
+
+`python -m benchmarks` starts this with --benchmark-json=results/bench/<backend>.json; by hand:
+`CONV_BACKEND=torch CONV_BENCH_MODE=quick pytest benchmarks -v`. Rounds are sized by `timed()`
+from each benchmark's own cost, so a run's length follows the mode's time budget.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import time
+
+import pytest
+
+import backends
+
+from . import workloads as wl
+
+
+def _spec() -> str:
+    spec = os.environ.get("CONV_BACKEND", "").strip() or "numpy"
+    if "," in spec or spec.lower() == "all":
+        raise pytest.UsageError(f"CONV_BACKEND={spec!r}: the benchmark run takes exactly one backend per "
+                                f"process; `python -m benchmarks` starts one for each")
+    return spec
+
+
+@pytest.fixture(scope="session")
+def backend():
+    return backends.load(_spec())
+
+
+@pytest.fixture(scope="session")
+def run_mode() -> str:
+    return wl.mode()
+
+
+@pytest.fixture(scope="session")
+def meta(backend) -> dict:
+    """What every benchmark row carries about the implementation that ran it."""
+    return {"backend": getattr(backend, "name", _spec()), "version": str(getattr(backend, "version", "?")),
+            "device": str(getattr(backend, "device", "cpu")),
+            "compiler": getattr(getattr(backend, "capabilities", None), "compiled", None),
+            "threads": backend.threads() if hasattr(backend, "threads") else {},
+            "mode": wl.mode()}
+
+
+def pytest_report_header(config):
+    return [f"convtabs benchmarks: CONV_BACKEND={_spec()}, mode {wl.mode()}, float32, "
+            f"CONV_DEVICE={os.environ.get('CONV_DEVICE', 'cpu')}, {platform.processor() or platform.machine()}"]
+
+
+def timed(benchmark, fn, run_mode: str, *, budget: float | None = None) -> float:
+    """Time fn (already prepared) with pytest-benchmark; returns the first call's seconds (compile
+    time for a compiled variant). Rounds of >= 1 ms (several calls each for tiny ones) fill the
+    mode's time budget, with at least MIN_ROUNDS rounds."""
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    iterations = max(1, int(1e-3 / once))
+    budget = wl.TIME_BUDGET[run_mode] if budget is None else budget
+    rounds = max(wl.MIN_ROUNDS[run_mode], min(2000, int(budget / (once * iterations))))
+    benchmark.pedantic(fn, rounds=rounds, iterations=iterations, warmup_rounds=1 if iterations > 1 else 0)
+    return first
+
+
+def prepared(backend, op, *arrays, variant, **params):
+    """backend.prepare(...), or a skip (no row) when the backend does not offer it."""
+    if not hasattr(backend, "prepare"):
+        pytest.skip("the backend offers no prepare() (a plug-in may offer any part of the interface)")
+    try:
+        return backend.prepare(op, *arrays, variant=variant, **params)
+    except NotImplementedError as exc:
+        pytest.skip(f"not offered: {exc}")

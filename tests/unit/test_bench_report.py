@@ -1,0 +1,149 @@
+"""The benchmark report machinery on synthetic pytest-benchmark JSON: nothing here is timed."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import merge
+from benchmarks import report as rep
+
+ROOT = Path(__file__).resolve().parents[2]
+MACHINE = {"node": "box", "cpu": {"brand_raw": "Test CPU", "count": 2}, "system": "Linux",
+           "python_version": "3.11"}
+
+
+def bench(backend, variant, workload, median, *, kind="conv", group="multi", flops=0, tiny=False, size=None,
+          first=None):
+    return {"name": f"test[{workload}-{variant}]", "stats": {"median": median},
+            "extra_info": {"backend": backend, "version": "1.0", "device": "cpu", "variant": variant,
+                           "kind": kind, "workload": workload, "group": group, "op": "conv2d",
+                           "flops": flops, "bytes": 1, "size": size, "tiny": tiny, "first_call_s": first}}
+
+
+def write_run(path: Path, benchmarks, machine=MACHINE) -> Path:
+    path.write_text(json.dumps({"machine_info": machine, "datetime": "2026-11-25T10:00:00",
+                                "benchmarks": benchmarks}))
+    return path
+
+
+@pytest.fixture
+def two_runs(tmp_path):
+    numpy = write_run(tmp_path / "numpy.json", [
+        bench("numpy", "numpy.matmul", "gemm-1024", 0.02, kind="gemm", group="gemm", flops=2_000_000_000),
+        bench("numpy", "adapter", "overhead", 10e-6, kind="overhead", group="overhead", tiny=True),
+        bench("numpy", "adapter", "multi-64", 0.01, flops=400_000_000),  # 40 GFLOP/s = 40% of 100
+        bench("numpy", "scipy", "multi-64", 0.2, kind="scipy", flops=400_000_000),
+        bench("numpy", "adapter", "book-edge", 50e-6, group="book", tiny=True, flops=168),
+        bench("numpy", "adapter", "single-512-k3", 1e-3, group="single", flops=4_000_000, size=512),
+        bench("numpy", "scipy", "single-512-k3", 5e-3, kind="scipy", group="single", flops=4_000_000, size=512),
+    ])
+    torch = write_run(tmp_path / "torch.json", [
+        bench("torch", "direct", "overhead", 5e-6, kind="overhead", group="overhead", tiny=True),
+        bench("torch", "adapter", "multi-64", 0.005, flops=400_000_000),
+        bench("torch", "direct", "multi-64", 0.004, flops=400_000_000),
+        bench("torch", "compiled", "multi-64", 0.003, flops=400_000_000, first=4.5),
+        bench("torch", "adapter", "book-edge", 20e-6, group="book", tiny=True, flops=168),
+        bench("torch", "direct", "book-edge", 19e-6, group="book", tiny=True, flops=168),
+    ])
+    status = tmp_path / "status.json"
+    status.write_text(json.dumps({"statuses": {
+        "numpy": {"status": "ok", "detail": "finished"}, "torch": {"status": "ok", "detail": "finished"},
+        "jax": {"status": "crashed", "detail": "CRASHED with signal 11 (SIGSEGV) after 3/20 benchmarks"}},
+        "skipped": {"paddle": "not installed: make install"}}))
+    return numpy, torch, status
+
+
+def test_scaling_exponent_recovers_a_power_law():
+    work = [64 ** 2, 256 ** 2, 512 ** 2, 1024 ** 2]
+    assert rep.scaling_exponent(work, [3e-9 * w ** 0.8 for w in work]) == pytest.approx(0.8)
+    assert rep.scaling_exponent(work, [1e-4 + 0 * w for w in work]) == pytest.approx(0.0)
+    assert math.isnan(rep.scaling_exponent([10], [1.0]))
+
+
+def test_merge_ratios_peak_overhead_and_fairness(two_runs):
+    report = rep.build(*rep.load(two_runs))
+    assert report["peak_gflops"] == {"box": pytest.approx(100.0)}
+    multi = {e["impl"]: e for e in report["groups"]["multi"]}
+    assert multi["torch/compiled"]["ratio"] == pytest.approx(1.0)
+    assert multi["numpy/adapter"]["ratio"] == pytest.approx(0.01 / 0.003)
+    assert multi["numpy/adapter"]["pct_peak"] == pytest.approx(40.0)
+    assert multi["numpy/scipy"]["gflops"] == pytest.approx(2.0)
+    book = {e["impl"]: e for e in report["groups"]["book"]}
+    assert book["torch/adapter"]["x_overhead"] == pytest.approx(4.0)  # 20 us against torch's 5 us
+    assert book["numpy/adapter"]["x_overhead"] == pytest.approx(5.0)
+    fair = {f["workload"]: f for f in report["fairness"] if f["impl"] == "torch"}
+    assert fair["multi-64"]["ratio"] == pytest.approx(1.25) and not fair["multi-64"]["ok"]
+    assert fair["book-edge"]["ratio"] == pytest.approx(20 / 19) and fair["book-edge"]["ok"]
+    assert report["numpy_checks"][0]["value"] == pytest.approx(5.0) and report["numpy_checks"][0]["ok"]
+    assert report["numpy_checks"][1]["value"] == pytest.approx(40.0) and report["numpy_checks"][1]["ok"]
+    assert report["compile"] == [{"impl": "torch/compiled", "workload": "multi-64", "first_call_s": 4.5,
+                                  "median_s": 0.003}]
+
+
+def test_crashed_and_skipped_backends_are_shown(two_runs, tmp_path):
+    report = rep.build(*rep.load(two_runs))
+    status = {s["backend"]: s for s in report["status"]}
+    assert status["jax"]["status"] == "crashed" and status["jax"]["rows"] == 0
+    assert status["paddle"]["status"] == "skipped"
+    assert report["exit_status"] == 1
+    text = rep.markdown(report)
+    assert "| jax | crashed | CRASHED with signal 11 (SIGSEGV) after 3/20 benchmarks |" in text
+    assert "| torch | multi-64 | 5.00 ms | 4.00 ms | 1.25 | SLOWER than 1.15x |" in text
+    assert "| multi-64 | torch/compiled | 3.00 ms | 1.00 |" in text
+
+
+def test_merge_cli_writes_the_report(two_runs, tmp_path, capsys):
+    out = tmp_path / "merged"
+    assert merge.main([*map(str, two_runs), "-o", str(out), "--no-plots"]) == 1  # jax crashed
+    assert "numpy/adapter" in (out / "report.md").read_text()
+    assert json.loads((out / "report.json").read_text())["peak_gflops"]["box"] == pytest.approx(100.0)
+
+
+def test_runs_from_two_machines_are_told_apart(tmp_path):
+    here = write_run(tmp_path / "a.json", [bench("torch", "adapter", "multi-64", 0.01, flops=10 ** 9),
+                                           bench("numpy", "numpy.matmul", "gemm", 0.01, kind="gemm",
+                                                 group="gemm", flops=10 ** 9)])
+    there = write_run(tmp_path / "b.json", [bench("torch", "adapter", "multi-64", 0.001, flops=10 ** 9),
+                                            bench("numpy", "numpy.matmul", "gemm", 0.001, kind="gemm",
+                                                  group="gemm", flops=10 ** 9)],
+                      machine={**MACHINE, "node": "cudabox"})
+    report = rep.build(*rep.load([here, there]))
+    multi = {e["impl"]: e for e in report["groups"]["multi"]}
+    assert multi["torch@cudabox/adapter"]["ratio"] == pytest.approx(1.0)
+    assert multi["torch@box/adapter"]["ratio"] == pytest.approx(10.0)
+    assert multi["torch@box/adapter"]["pct_peak"] == pytest.approx(100.0)  # against its own machine's GEMM
+
+
+def test_not_a_benchmark_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text("{}")
+    with pytest.raises(ValueError, match="neither pytest-benchmark JSON"):
+        rep.load([bad])
+
+
+def test_plots_are_written(two_runs, tmp_path):
+    pytest.importorskip("matplotlib")
+    files = rep.write_all(rep.build(*rep.load(two_runs)), tmp_path / "out")
+    assert {Path(p).name for p in files["plots"]} >= {"bars-multi.png", "bars-book.png", "scaling.png"}
+    assert all(Path(p).stat().st_size > 0 for p in files["plots"])
+
+
+@pytest.mark.slow
+def test_a_crashing_backend_process_is_reported_and_the_others_finish(tmp_path):
+    """The orchestrator end to end with a plug-in that kills its own process (nothing is judged on time)."""
+    plugin = tmp_path / "segv.py"
+    plugin.write_text("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
+    out = tmp_path / "bench"
+    env = {**os.environ, "CONV_BACKEND": f"{plugin}", "CONV_BENCH_TIMEOUT": "120"}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--results", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    status = json.loads((out / "status.json").read_text())["statuses"][str(plugin)]
+    assert status["status"] == "crashed" and "CRASHED with signal 11 (SIGSEGV)" in status["detail"]
+    assert "crashed" in (out / "report.md").read_text()
