@@ -118,7 +118,7 @@ class Adapter:
 
     def native_layer_defaults(self, in_channels=1, out_channels=1, kernel_size=(3, 3)) -> dict:
         """The built-in conv layer constructed with defaults only: {"class", "bias" (bool),
-        "bias_values" (list), "weight_shape" (native layout), "weight_min", "weight_max",
+        "bias_values" (list), "weight_shape" (native layout), "weight_values" (nested lists), "weight_min", "weight_max",
         "weight_std", "initializer" (the framework's name for it, where it says)}."""
         raise NotImplementedError(f"{self.name}: native_layer_defaults() is not implemented")
 
@@ -126,6 +126,13 @@ class Adapter:
         """Call the built-in conv layer (1 -> 1 channel, defaults) on X as given (e.g. a 2-D
         image): NumPy out, or the framework's own error."""
         raise NotImplementedError(f"{self.name}: native_layer_call() is not implemented")
+
+    # ---- 7.2 exercise 2 ----------------------------------------------------------------------
+    def loop_autograd(self, X, K):
+        """The gradient of sum(corr2d_loop(X, K)) with respect to K by the framework's autograd,
+        through the chapter's loop and its element-wise writes into Y (float32). NumPy out; None
+        when the framework quietly returns no gradient; the framework's own error otherwise."""
+        raise NotImplementedError(f"{self.name} has no automatic differentiation")
 
     # ---- to be provided by each framework --------------------------------------------------
     def _conv2d(self, x, w, b, p: ConvParams):

@@ -127,6 +127,10 @@ class Backend(Adapter):
         return train_result(losses, self._to_numpy(state["weight"])[0, 0],
                             None if bias is None else float(state["bias"][0]))
 
+    def loop_autograd(self, X, K):
+        X, K = self._to_native(np.asarray(X, np.float32)), self._to_native(np.asarray(K, np.float32))
+        return self._to_numpy(jax.grad(lambda K: corr2d(X, K).sum())(K))  # .at[].set is functional
+
     # ---- native behaviour, for the divergence probes ------------------------------------------
     def native_conv2d(self, x, w, b=None, *, stride=1, padding=0, dilation=1):
         # JAX's defaults: x64 off, default precision. lax spells padding "SAME" / "VALID" or a

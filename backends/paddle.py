@@ -115,6 +115,13 @@ class Backend(Adapter):
         return train_result(losses, self._to_numpy(conv2d.weight)[0, 0],
                             None if bias is None else float(conv2d.bias.numpy()[0]))
 
+    def loop_autograd(self, X, K):
+        X = self._to_native(np.asarray(X, np.float32))
+        K = self._to_native(np.asarray(K, np.float32))
+        K.stop_gradient = False
+        corr2d(X, K).sum().backward()
+        return None if K.grad is None else K.grad.numpy()
+
     # ---- native behaviour, for the divergence probes ------------------------------------------
     def native_conv2d(self, x, w, b=None, *, stride=1, padding=0, dilation=1):
         # Paddle spells padding "SAME" / "VALID", ints, or lists; to_tensor keeps NumPy's dtype.
@@ -128,7 +135,7 @@ class Backend(Adapter):
         weight = layer.weight.numpy()
         return {"class": "paddle.nn.Conv2D", "bias": layer.bias is not None,
                 "bias_values": None if layer.bias is None else [float(v) for v in layer.bias.numpy()],
-                "weight_shape": weight.shape, "weight_min": float(weight.min()), "weight_max": float(weight.max()),
+                "weight_shape": weight.shape, "weight_values": weight.tolist(), "weight_min": float(weight.min()), "weight_max": float(weight.max()),
                 "weight_std": float(weight.std()),
                 "initializer": "weight KaimingUniform-like (paddle default for conv), bias zeros"}
 

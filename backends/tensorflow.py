@@ -135,6 +135,14 @@ class Backend(Adapter):
         return train_result(losses, self._to_numpy(conv2d.kernel)[:, :, 0, 0],
                             None if bias is None else float(conv2d.bias.numpy()[0]))
 
+    def loop_autograd(self, X, K):
+        with tf.device(self.device):
+            X, K = tf.constant(np.asarray(X, np.float32)), tf.Variable(np.asarray(K, np.float32))
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(corr2d(X, K))
+            grad = tape.gradient(loss, K)  # Variable.assign is not differentiable: no path to K
+            return None if grad is None else grad.numpy()
+
     # ---- native behaviour, for the divergence probes ------------------------------------------
     def native_conv2d(self, x, w, b=None, *, stride=1, padding=0, dilation=1):
         # TF spells padding "SAME" / "VALID" (or explicit NHWC pairs); anything else goes through as given.
@@ -153,7 +161,7 @@ class Backend(Adapter):
         kernel = layer.kernel.numpy()
         return {"class": "keras.layers.Conv2D", "bias": layer.use_bias,
                 "bias_values": [float(v) for v in layer.bias.numpy()] if layer.use_bias else None,
-                "weight_shape": kernel.shape, "weight_min": float(kernel.min()), "weight_max": float(kernel.max()),
+                "weight_shape": kernel.shape, "weight_values": kernel.tolist(), "weight_min": float(kernel.min()), "weight_max": float(kernel.max()),
                 "weight_std": float(kernel.std()),
                 "initializer": f"kernel {type(layer.kernel_initializer).__name__}, "
                                f"bias {type(layer.bias_initializer).__name__}"}

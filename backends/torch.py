@@ -10,7 +10,8 @@ from reference import book
 from reference.params import conv_params, corr2d_params, layer_input
 from reference.training import TrainResult
 
-from .base import Adapter, Capabilities, no_cuda, requested_device, same_dtype, train_result
+from .base import (Adapter, Capabilities, UnsupportedDType, first_line, no_cuda, requested_device, same_dtype,
+                   train_result)
 
 # Full float32 for the conformance run: on Ampere+ GPUs torch would otherwise be free to use TF32
 # for convolutions (cudnn.allow_tf32 defaults to True). No effect on the CPU.
@@ -48,7 +49,9 @@ class Backend(Adapter):
     capabilities = Capabilities(
         dtypes=("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8"),
         compiled="torch.compile",
-        notes=("integer convolutions run (slow path) but have no gradients: the sweep checks them forward only",))
+        notes=("integer convolutions run (slow path) but have no gradients: the sweep checks them forward only",
+               "integer convolutions with dilation > 1 have no CPU kernel (slow_conv_dilated): reported as "
+               "unsupported"))
 
     def __init__(self):
         if requested_device() == "cuda":
@@ -67,7 +70,14 @@ class Backend(Adapter):
     # ---- native convolution ---------------------------------------------------------------------
     def _conv2d(self, x, w, b, p):
         with torch.no_grad():
-            return self._to_numpy(_convolve(*map(self._to_native, (x, w, b)), p))
+            try:
+                return self._to_numpy(_convolve(*map(self._to_native, (x, w, b)), p))
+            except NotImplementedError as exc:  # e.g. '"slow_conv_dilated<>" not implemented for 'Int''
+                if x.dtype.kind not in "iu":
+                    raise
+                raise UnsupportedDType(f"torch {torch.__version__} cannot convolve {x.dtype.name} with "
+                                       f"dilation {p.dilation} on {self.device} (no integer kernel for "
+                                       f"dilated convolution): {first_line(exc)}") from exc
 
     def _conv2d_grads(self, x, w, b, dy, p):
         x, w, b, dy = map(self._to_native, (x, w, b, dy))
@@ -109,6 +119,12 @@ class Backend(Adapter):
         return train_result(losses, self._to_numpy(conv2d.weight.detach()[0, 0]),
                             None if bias is None else conv2d.bias.item())
 
+    def loop_autograd(self, X, K):
+        X = self._to_native(np.asarray(X, np.float32))
+        K = self._to_native(np.asarray(K, np.float32)).requires_grad_()
+        corr2d(X, K).sum().backward()  # Y[i, j] = ... is recorded like any other op
+        return self._to_numpy(K.grad)
+
     # ---- native behaviour, for the divergence probes ------------------------------------------
     def native_conv2d(self, x, w, b=None, *, stride=1, padding=0, dilation=1):
         x, w = torch.from_numpy(np.asarray(x)), torch.from_numpy(np.asarray(w))
@@ -120,7 +136,7 @@ class Backend(Adapter):
         weight = layer.weight.detach().numpy()
         return {"class": "torch.nn.Conv2d", "bias": layer.bias is not None,
                 "bias_values": None if layer.bias is None else [round(float(v), 4) for v in layer.bias.detach()],
-                "weight_shape": weight.shape, "weight_min": float(weight.min()), "weight_max": float(weight.max()),
+                "weight_shape": weight.shape, "weight_values": weight.tolist(), "weight_min": float(weight.min()), "weight_max": float(weight.max()),
                 "weight_std": float(weight.std()),
                 "initializer": "kaiming_uniform_(a=sqrt(5)); bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))"}
 

@@ -1,9 +1,11 @@
 """One check of one case on one backend: run it, hold it against the reference, give a verdict.
 
 A verdict's status is one of STATUSES. "unsupported" is an exception for a dtype outside the
-backend's declared dtypes (a plug-in that declares none is held to float32 and float64); an
-exception inside them is an "error", which counts as a failure. The worst error/bound ratio decides pass/fail; the precision
-grade (error / (sqrt(n) u S)) is reported beside it (DESIGN.md, Tolerance).
+backend's declared dtypes (a plug-in that declares none is held to float32 and float64), or an
+UnsupportedDType the adapter raises for a combination the framework has no kernel for (torch's
+dilated int32); any other exception is an "error", which counts as a failure. The worst
+error/bound ratio decides pass/fail; the precision grade (error / (sqrt(n) u S)) is reported
+beside it (DESIGN.md, Tolerance).
 """
 from __future__ import annotations
 
@@ -151,7 +153,9 @@ def check_case(backend, case: Case, check: str) -> tuple[Verdict, dict[str, np.n
         got = run(backend, case, check)
     except Exception as exc:  # noqa: BLE001 - every failure of the backend becomes a verdict
         verdict.seconds = time.perf_counter() - start
-        if not _declared(backend, case.dtype):  # outside its declared dtypes, failing is expected
+        # Outside its declared dtypes failing is expected; inside them the adapter may still
+        # name a combination the framework has no kernel for (UnsupportedDType, a TypeError).
+        if isinstance(exc, UnsupportedDType) or not _declared(backend, case.dtype):
             verdict.status = "unsupported"
             verdict.message = first_line(exc) if isinstance(exc, UnsupportedDType) else \
                 f"{case.dtype} is not among its declared dtypes ({type(exc).__name__}: {first_line(exc)})"

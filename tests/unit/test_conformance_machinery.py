@@ -168,3 +168,25 @@ def test_tf32_example_passes_the_bound_at_large_n_but_grades_as_reduced_precisio
     assert check_case(genuine, deep, "conv2d")[0].grade < GRADE_THRESHOLD
     small = next(c for c in all_cases() if c.id == "book-7.4-1x1")
     assert check_case(tf32, small, "conv2d")[0].status == "fail"
+
+
+def test_a_declared_dtype_is_unsupported_only_when_the_adapter_says_so():
+    """A declared dtype that raises UnsupportedDType for one combination (torch's dilated int32)
+    is reported as unsupported; any other exception for it counts as an error, a failure."""
+    import backends
+    from backends.base import UnsupportedDType
+    from backends.numpy import Backend as NumpyBackend
+    case = next(c for c in all_cases() if c.dtype == "int32" and c.params.get("dilation", 1) != 1)
+
+    class NoDilatedInts(NumpyBackend):
+        def _conv2d(self, x, w, b, p):
+            raise UnsupportedDType("no integer kernel for dilated convolution")
+
+    class Broken(NumpyBackend):
+        def _conv2d(self, x, w, b, p):
+            raise NotImplementedError("no integer kernel for dilated convolution")
+
+    assert "int32" in backends.load("numpy").capabilities.dtypes
+    verdict, _ = check_case(NoDilatedInts(), case, "conv2d")
+    assert verdict.status == "unsupported" and "dilated" in verdict.message
+    assert check_case(Broken(), case, "conv2d")[0].status == "error"
