@@ -12,7 +12,7 @@ PIP_QUIET := --disable-pip-version-check -q
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install mxnet conformance precision bench bench-quick bench-full test test-unit test-adapters clean
+.PHONY: install mxnet conformance precision d2l bench bench-quick bench-full test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -35,6 +35,12 @@ conformance: install
 # Worst error against the bound and the sqrt(n) grade, for one backend (CONV_BACKEND, default numpy).
 precision: install
 	$(PY) -m conformance.precision
+
+# The chapter run in every selected framework, side by side: results/d2l/index.html.
+# D2L_LANG=zh adds the Chinese edition's section titles.
+D2L_LANG ?= en
+d2l: install
+	$(PY) -m chapter --lang $(D2L_LANG)
 
 bench: install
 	$(PY) -m benchmarks

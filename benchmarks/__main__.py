@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import backends
-from backends.process import interpreter, run_backend, slug, write_json_atomic
+from backends.process import interpreter, progress_bar, run_backend, slug, write_json_atomic
 
 from . import report as rep
 from . import workloads as wl
@@ -29,15 +29,6 @@ DEFAULT_DIR = Path("results") / "bench"
 TIMEOUT = {"quick": 180.0, "default": 400.0, "full": 3600.0}  # seconds per backend process
 COLLECTED = re.compile(r"collected (\d+) items?(?: / (\d+) deselected)?")
 RESULT = re.compile(r"::(test_\w+)\[?(.*?)\]? (PASSED|FAILED|SKIPPED|ERROR)")
-
-
-def _progress():
-    try:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        return Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[last]}"), TimeElapsedColumn())
-    except ImportError:
-        return None
 
 
 def has_pytest_benchmark(spec: str) -> bool:
@@ -115,7 +106,7 @@ def main(argv=None) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("*.json"):  # an earlier run's files must not be mistaken for this one's
         stale.unlink()
-    progress = _progress()
+    progress = progress_bar(12)
     outcomes = {}
     if progress:
         with progress:

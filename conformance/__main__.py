@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import backends
-from backends.process import run_backend, slug
+from backends.process import progress_bar, run_backend, slug
 
 from . import report as rep
 from . import results
@@ -24,16 +24,6 @@ from .crosscheck import cross_check
 
 DEFAULT_TIMEOUT = 900.0
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
-
-
-def _progress():
-    """A rich progress bar when available, else one line per 10% for logs."""
-    try:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        return Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[last]}"), TimeElapsedColumn())
-    except ImportError:
-        return None
 
 
 def run_one(spec: str, total: int, directory: Path, timeout: float, progress):
@@ -87,7 +77,7 @@ def main(argv=None) -> int:
     for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
         for path in results.paths(spec, args.results):
             path.unlink(missing_ok=True)
-    progress = _progress()
+    progress = progress_bar()
     outcomes = {}
     if progress:
         with progress:

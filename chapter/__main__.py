@@ -1,0 +1,101 @@
+"""`python -m chapter [--lang zh]` (make d2l): the chapter run in every selected framework, side by side.
+
+Each backend (CONV_BACKEND, default all installed) computes every cell in its own process
+(chapter/tab.py, results/d2l/<backend>.json); then the page is judged against the float64
+reference and written as results/d2l/index.html, page.json and PNGs, and printed. Exit status 1
+when a framework's number differs from the reference (outside the cells that show a framework's
+own behaviour) or a framework's process crashed or hung.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import backends
+from backends.process import progress_bar, run_backend, slug, write_json_atomic
+
+from . import cells, page as pg, render, titles
+
+DEFAULT_DIR = Path("results") / "d2l"
+TIMEOUT = 600.0  # seconds per framework: the cells take a few seconds, imports the rest
+
+
+def run_one(spec: str, directory: Path, timeout: float, progress) -> dict:
+    total = len(cells.CELLS)
+    task = progress.add_task(spec, total=total, last="starting") if progress else None
+    done = {"n": 0}
+
+    def on_line(line: str):
+        if not line.startswith(f"{spec}: "):
+            return
+        done["n"] += 1
+        if progress:
+            progress.update(task, completed=done["n"] - 1, last=line.split(": ", 1)[1])
+        else:
+            print(line, flush=True)
+
+    path = directory / f"{slug(spec)}.json"
+    outcome = run_backend(spec, ["chapter.tab", str(path.resolve())], timeout=timeout,
+                          log_path=directory / "logs" / f"{slug(spec)}.log", on_line=on_line)
+    if progress:
+        progress.update(task, completed=total if outcome.status == "ok" else done["n"], last=outcome.status)
+    if outcome.status != "ok":
+        outcome.detail += f" (log: {outcome.log})"
+    return outcome.to_json()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chapter", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lang", choices=titles.LANGS, default="en",
+                        help="zh: section titles in Chinese as well (the book's Chinese edition)")
+    parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/d2l)")
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("CONV_TIMEOUT", TIMEOUT)),
+                        help="seconds per framework process (default CONV_TIMEOUT, else 600)")
+    args = parser.parse_args(argv)
+    try:
+        selected, skipped = backends.selected()
+    except backends.BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"convtabs d2l: {len(cells.CELLS)} cells; frameworks: {', '.join(selected)}"
+          + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
+    directory = args.results
+    directory.mkdir(parents=True, exist_ok=True)
+    for spec in selected:  # an earlier run's answers must not stand in for this one's
+        (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
+    progress = progress_bar(12)
+    if progress:
+        with progress:
+            statuses = {spec: run_one(spec, directory, args.timeout, progress) for spec in selected}
+    else:
+        statuses = {spec: run_one(spec, directory, args.timeout, None) for spec in selected}
+    return publish(selected, statuses, directory, args.lang)
+
+
+def publish(selected, statuses: dict, directory: Path, lang: str) -> int:
+    """Judge, write page.json, the PNGs and index.html, print; the exit status."""
+    tabs = {}
+    for spec in selected:
+        path = directory / f"{slug(spec)}.json"
+        tabs[spec] = json.loads(path.read_text()) if path.exists() else None
+        if tabs[spec] is None and statuses[spec].get("status") == "ok":
+            statuses[spec] = {**statuses[spec], "status": "failed", "detail": f"wrote no {path}"}
+    page = pg.build(tabs, statuses, lang)
+    write_json_atomic(directory / "page.json", page)
+    try:
+        from . import plots
+        images = plots.draw_all(page, directory)
+    except ImportError as exc:
+        print(f"no plots: {exc} (pip install matplotlib)", file=sys.stderr)
+        images = []
+    render.write_html(page, directory / "index.html", images)
+    files = [str(directory / name) for name in ("index.html", "page.json", *images)]
+    render.print_terminal(page, files)
+    return page["exit_status"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The side-by-side page as plain data: every cell, every framework's answer, and the verdict.
+
+Flow: results/d2l/<backend>.json (chapter.tab, one process each) -> build() -> page.json ->
+render.py (terminal, index.html) and plots.py. A framework's value *matches* when every element
+is within the float32 error bound of the float64 reference (DESIGN.md); cells that show the
+framework's own behaviour (its random init, its own padding spelling, autograd through the
+loop) are compared where there is a truth but never count as a failure.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import reference as ref
+from reference.bounds import worst_ratio
+
+from . import cells, titles
+
+PROBES = {"learn-own", "padding-native", "autograd-loop"}  # the framework's behaviour is the answer
+STATUSES = ("match", "differs", "raised", "shown", "missing")
+
+
+def judge(got, expected, bound) -> tuple[str, float]:
+    """("match" | "differs", worst error / bound) for a value against the reference."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) < set(expected):
+            return "differs", float("inf")
+        verdicts = [judge(got[k], expected[k], None if bound is None else bound[k]) for k in expected]
+        return ("match" if all(v == "match" for v, _ in verdicts) else "differs"), max(r for _, r in verdicts)
+    if isinstance(expected, list) and expected and isinstance(expected[0], dict):  # padding: shapes
+        same = isinstance(got, list) and [g.get("value") for g in got] == [e["value"] for e in expected]
+        return ("match", 0.0) if same else ("differs", float("inf"))
+    if got is None:
+        return "differs", float("inf")
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    if got.shape != expected.shape:
+        return "differs", float("inf")
+    ratio = worst_ratio(got, expected, 0.0 if bound is None else bound)
+    return ("match" if ratio <= 1.0 else "differs"), ratio
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def cell_row(cell, tab: dict | None, expected, bound) -> dict:
+    if tab is None:
+        return {"status": "missing", "value": None, "error": None, "ratio": None}
+    answer = tab["cells"].get(cell.id, {"error": "the tab did not compute this cell"})
+    if "error" in answer:
+        return {"status": "raised", "value": None, "error": answer["error"], "ratio": None}
+    if expected is None or answer["value"] is None:  # None: e.g. TensorFlow's missing gradient
+        return {"status": "shown", "value": answer["value"], "error": None, "ratio": None}
+    status, ratio = judge(answer["value"], expected, bound)
+    return {"status": status, "value": answer["value"], "error": None, "ratio": ratio}
+
+
+def facts() -> dict:
+    """Numbers the page states once, from the reference: the lr limits and exercise 3's matrices."""
+    form = ref.corr2d_matmul(cells.X_MATMUL, cells.K_MATMUL)
+    return {"lr_limit_bias": ref.lr_limit(cells.X_EDGE, (1, 2), bias=True),
+            "lr_limit_no_bias": ref.lr_limit(cells.X_EDGE, (1, 2), bias=False),
+            "sweep_lrs": list(cells.SWEEP_LRS), "epochs": cells.EPOCHS,
+            "shared_init": cells.SHARED_INIT.tolist(),
+            "matmul": {"X": cells.X_MATMUL.tolist(), "K": cells.K_MATMUL.tolist(),
+                       "patches": form.patches.tolist(), "kernel_column": form.kernel_column.tolist(),
+                       "kernel_matrix": form.kernel_matrix.tolist(), "Y": form.Y.tolist()},
+            "derivative_taps": {f"d{d}": ref.derivative_kernel(d).ravel().tolist() for d in cells.DERIVATIVE_ORDERS},
+            "edge_X": cells.X_EDGE.tolist(), "diagonal_X": cells.X_DIAGONAL.tolist()}
+
+
+def build(tabs: dict, statuses: dict, lang: str = "en") -> dict:
+    """tabs: backend -> chapter.tab JSON (None when its process failed); statuses: backend -> the
+    process outcome (backends.process.Outcome.to_json())."""
+    order = list(statuses) or list(tabs)
+    sections = {}
+    for cell in cells.CELLS:
+        expected = cell.expected() if cell.expected else None
+        bound = cell.bound() if cell.bound else None
+        rows = {b: cell_row(cell, tabs.get(b), expected, bound) for b in order}
+        section = sections.setdefault(cell.section, {"key": cell.section, "title": titles.title(cell.section, lang),
+                                                     "cells": []})
+        section["cells"].append({"id": cell.id, "caption": cell.caption, "probe": cell.id in PROBES,
+                                 "expected": _plain(expected), "rows": rows})
+    failures = [f"{b}: {c['id']} {r['status']}" + (f" ({r['error']})" if r["error"] else "")
+                for s in sections.values() for c in s["cells"] if not c["probe"]
+                for b, r in c["rows"].items() if r["status"] in ("differs", "raised") and c["expected"] is not None]
+    broken = [f"{b}: {s.get('status')}: {s.get('detail')}" for b, s in statuses.items() if s.get("status") != "ok"]
+    ordered = [sections[key] for key in titles.SECTIONS if key in sections]
+    return {"lang": lang, "backends": order, "statuses": statuses, "sections": ordered, "facts": facts(),
+            "failures": failures, "broken": broken, "exit_status": 1 if failures or broken else 0}
