@@ -94,7 +94,7 @@ def test_crashed_and_skipped_backends_are_shown(two_runs, tmp_path):
     assert report["exit_status"] == 1
     text = rep.markdown(report)
     assert "| jax | crashed | CRASHED with signal 11 (SIGSEGV) after 3/20 benchmarks |" in text
-    assert "| torch | multi-64 | 5.00 ms | 4.00 ms | 1.25 | SLOWER than 1.15x |" in text
+    assert "| torch | multi-64 | 5.00 ms | 4.00 ms | 1.25 | separate rows | SLOWER than 1.15x |" in text
     assert "| multi-64 | torch/compiled | 3.00 ms | 1.00 |" in text
 
 
@@ -147,3 +147,16 @@ def test_a_crashing_backend_process_is_reported_and_the_others_finish(tmp_path):
     status = json.loads((out / "status.json").read_text())["statuses"][str(plugin)]
     assert status["status"] == "crashed" and "CRASHED with signal 11 (SIGSEGV)" in status["detail"]
     assert "crashed" in (out / "report.md").read_text()
+
+
+def test_a_paired_fairness_measurement_overrides_the_separate_rows(tmp_path):
+    """Separate rows taken seconds apart say 1.25x; the interleaved measurement says 1.02x: the
+    report believes the paired one, and its table says which kind it used."""
+    paired = bench("torch", "adapter-vs-direct", "multi-64", 0.009, kind="fairness")
+    paired["extra_info"].update(adapter_s=0.00408, direct_s=0.004)
+    path = write_run(tmp_path / "torch.json", [bench("torch", "adapter", "multi-64", 0.005),
+                                               bench("torch", "direct", "multi-64", 0.004), paired])
+    report = rep.build(*rep.load([path]))
+    [fair] = report["fairness"]
+    assert fair["paired"] and fair["ratio"] == pytest.approx(1.02) and fair["ok"]
+    assert all(e["impl"] != "torch/adapter-vs-direct" for e in report["groups"]["multi"])  # not a timing row
