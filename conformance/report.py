@@ -20,7 +20,6 @@ A verdict: {case, check, dtype, status, ratio (worst error / bound), grade (wors
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -108,8 +107,13 @@ def rows_backends(report) -> list[list[str]]:
         if b["problem"]:
             status += f" ({b['problem']})"
         rows.append([name, str(m.get("version", "?")), str(m.get("device", "?")), status,
-                     json.dumps(m.get("numerics", {}))[:120]])
+                     numerics_text(m.get("numerics", {}))])
     return rows
+
+
+def numerics_text(numerics: dict) -> str:
+    """The adapter's precision settings as `key=value` pairs, whole: a cut-off setting is no record."""
+    return "; ".join(f"{key}={value}" for key, value in numerics.items()) or "(no switches)"
 
 
 CHECK_HEADER = ["backend", "check", "pass", "fail", "error", "unsupported", "not impl.", "worst error/bound",

@@ -70,3 +70,19 @@ def test_gradients_within_bound(backend, dtype, case):
             assert g is None, f"{name} should be None without a bias"
             continue
         assert_within_bound(g, r, worst_case_bound(t, dtype), f"{name} of {_id(case)}")
+
+
+@pytest.mark.parametrize("params", [
+    dict(groups=2, padding="same"),
+    dict(groups=2, stride=(2, 3), dilation=2, padding=((1, 0), (0, 2))),
+], ids=["same", "strided-dilated"])
+def test_large_depthwise_images_within_bound(backend, params):
+    """Images large enough that a fast path may split them (the NumPy adapter's bands of rows,
+    the last one partial): every output row must still be right."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((1, 2, 700, 700)).astype(np.float32)
+    w = rng.standard_normal((2, 1, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(2).astype(np.float32)
+    got = backend.conv2d(x, w, b, **params)
+    assert_within_bound(got, ref.conv2d(x, w, b, **params), ref.error_bound(x, w, np.float32, b, **params),
+                        f"x{x.shape} {params}")

@@ -190,3 +190,13 @@ def test_a_declared_dtype_is_unsupported_only_when_the_adapter_says_so():
     verdict, _ = check_case(NoDilatedInts(), case, "conv2d")
     assert verdict.status == "unsupported" and "dilated" in verdict.message
     assert check_case(Broken(), case, "conv2d")[0].status == "error"
+
+
+def test_the_numerics_record_is_printed_whole_not_cut_off():
+    from conformance.report import numerics_text
+    settings = {"cudnn.allow_tf32": False, "MXNET_CUDA_TENSOR_OP_MATH_ALLOW_CONVERSION": "0 (pinned)",
+                "MXNET_CUDA_ALLOW_TENSOR_CORE": "unset (the default: allowed)"}
+    text = numerics_text(settings)
+    assert text.endswith("MXNET_CUDA_ALLOW_TENSOR_CORE=unset (the default: allowed)")
+    assert "cudnn.allow_tf32=False" in text
+    assert numerics_text({}) == "(no switches)"
