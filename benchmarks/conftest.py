@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import time
 
 import pytest
@@ -65,6 +66,24 @@ def timed(benchmark, fn, run_mode: str, *, budget: float | None = None) -> float
     rounds = max(wl.MIN_ROUNDS[run_mode], min(2000, int(budget / (once * iterations))))
     benchmark.pedantic(fn, rounds=rounds, iterations=iterations, warmup_rounds=1 if iterations > 1 else 0)
     return first
+
+
+def interleaved(benchmark, first, second, run_mode: str) -> tuple[float, float]:
+    """Time two closures paired: they alternate in one loop (first, second, second, first), so
+    whatever changes the machine's speed during the run (a neighbour's load, the allocator, thread
+    pools waking up) moves both alike. Returns the median seconds per call of each. Separate
+    rows taken seconds apart differed by up to 5x for the same call on this shared machine."""
+    seconds = {0: [], 1: []}
+    calls = (first, second)
+
+    def abba():
+        for which in (0, 1, 1, 0):
+            start = time.perf_counter()
+            calls[which]()
+            seconds[which].append(time.perf_counter() - start)
+
+    timed(benchmark, abba, run_mode)
+    return statistics.median(seconds[0]), statistics.median(seconds[1])
 
 
 def prepared(backend, op, *arrays, variant, **params):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from . import workloads as wl
-from .conftest import prepared, timed
+from .conftest import interleaved, prepared, timed
 
 OVERHEAD = wl.Workload("overhead", "overhead", "conv2d", (1, 1, 1, 1), (1, 1, 1, 1), tiny=True)
 LOOP_PROBE = 16  # side of the crop timed to predict the loop's cost on the full image
@@ -103,3 +103,27 @@ def _scipy_conv2d(signal, x, w, b, padding=0, **params):
                 out.append(y + (b[o] if b is not None else 0))
         return np.stack(out)
     return run
+
+
+@pytest.mark.parametrize("yardstick", ["scipy", "gemm"])
+def test_numpy_target(benchmark, backend, meta, run_mode, yardstick):
+    """Issue 3's targets, measured paired: the NumPy adapter alternates with its yardstick
+    (scipy.signal.correlate2d on the single-channel case, the 1024^3 GEMM on the 64-channel one),
+    so a busy moment on the shared machine cannot fall on one side only."""
+    if meta["backend"] != "numpy":
+        pytest.skip("issue 3's targets are the NumPy adapter's")
+    workload = wl.by_name(wl.SCIPY_WORKLOAD if yardstick == "scipy" else wl.GEMM_WORKLOAD)
+    a = workload.arrays()
+    adapter = lambda: backend.conv2d(a["x"], a["w"], a["b"], **workload.params)  # noqa: E731
+    if yardstick == "scipy":
+        signal = pytest.importorskip("scipy.signal", reason="pip install scipy")
+        other = _scipy_conv2d(signal, a["x"], a["w"], a["b"], **workload.params)
+    else:
+        rng = np.random.default_rng(0)
+        m, n = (rng.standard_normal((wl.GEMM_N, wl.GEMM_N)).astype(np.float32) for _ in range(2))
+        out = np.empty_like(m)
+        other = lambda: np.matmul(m, n, out=out)  # noqa: E731
+    benchmark.group = workload.name
+    adapter_s, other_s = interleaved(benchmark, adapter, other, run_mode)
+    benchmark.extra_info.update(meta, **workload.info(), kind="target", variant=f"adapter-vs-{yardstick}",
+                                adapter_s=adapter_s, other_s=other_s)

@@ -1,20 +1,15 @@
 """Issue 6's fairness check: is the adapter path of each framework's native conv within 1.15x of
 calling the framework directly on the same tensors?
 
-Measured paired, not from the separate rows of test_conv.py: the two closures alternate in one
-loop (adapter, direct, direct, adapter), so whatever changes the machine's speed during the run
-(a neighbour's load, the allocator's state, thread pools waking up) moves both sides alike.
-Separate rows taken seconds apart differed by up to 5x for the same call here (torch, 512x512).
+Measured paired (conftest.interleaved), not from the separate rows of test_conv.py, whose
+medians are taken seconds apart on a shared machine.
 """
 from __future__ import annotations
-
-import statistics
-import time
 
 import pytest
 
 from . import workloads as wl
-from .conftest import prepared, timed
+from .conftest import interleaved, prepared
 
 
 def _cases():
@@ -24,18 +19,9 @@ def _cases():
 @pytest.mark.parametrize("workload", _cases())
 def test_fairness(benchmark, backend, meta, run_mode, workload):
     a = workload.arrays()
-    calls = {variant: prepared(backend, "conv2d", a["x"], a["w"], a["b"], variant=variant, **workload.params)
-             for variant in ("adapter", "direct")}
-    seconds = {"adapter": [], "direct": []}
-
-    def abba():
-        for variant in ("adapter", "direct", "direct", "adapter"):
-            start = time.perf_counter()
-            calls[variant]()
-            seconds[variant].append(time.perf_counter() - start)
-
+    adapter, direct = (prepared(backend, "conv2d", a["x"], a["w"], a["b"], variant=variant, **workload.params)
+                       for variant in ("adapter", "direct"))
     benchmark.group = workload.name
-    timed(benchmark, abba, run_mode)
-    adapter, direct = (statistics.median(seconds[v]) for v in ("adapter", "direct"))
+    adapter_s, direct_s = interleaved(benchmark, adapter, direct, run_mode)
     benchmark.extra_info.update(meta, **workload.info(), kind="fairness", variant="adapter-vs-direct",
-                                adapter_s=adapter, direct_s=direct, calls=len(seconds["adapter"]))
+                                adapter_s=adapter_s, direct_s=direct_s)

@@ -139,6 +139,9 @@ LOOP_BUDGET = {"quick": 0.05, "default": 0.5, "full": 5.0}
 TIME_BUDGET = {"quick": 0.15, "default": 0.4, "full": 2.0}
 MIN_ROUNDS = {"quick": 3, "default": 5, "full": 10}
 GEMM_N = 1024  # the roofline: a float32 NumPy matmul of GEMM_N^3
+# Issue 3's targets for the NumPy adapter: the workload, what it is held against, the floor.
+SCIPY_WORKLOAD, SCIPY_TARGET = "single-512-k3", 3.0  # >= 3x faster than scipy.signal.correlate2d
+GEMM_WORKLOAD, GEMM_TARGET = "multi-64", 0.40  # >= 40% of the float32 GEMM rate
 
 
 def mode() -> str:
