@@ -200,3 +200,21 @@ def test_the_numerics_record_is_printed_whole_not_cut_off():
     assert text.endswith("MXNET_CUDA_ALLOW_TENSOR_CORE=unset (the default: allowed)")
     assert "cudnn.allow_tf32=False" in text
     assert numerics_text({}) == "(no switches)"
+
+
+def test_the_kernel_larger_probe_says_when_an_output_cannot_be_a_convolution():
+    from conformance.probes import PROBES, observe
+    [probe] = [p for p in PROBES if p.id == "kernel-larger"]
+
+    class Returns:  # what a framework may hand back: nothing, or memory it never wrote
+        def __init__(self, y):
+            self.y = y
+
+        def native_conv2d(self, x, w, b=None, **params):
+            return self.y
+
+    empty = observe(Returns(np.zeros((1, 1, 0, 0), np.float32)), probe)["observed"]
+    assert "empty: no window fits" in empty
+    garbage = observe(Returns(np.full((1, 1, 2, 2), 6.06e31, np.float32)), probe)["observed"]
+    assert garbage.startswith("shape (1, 1, 2, 2) float32 holding [6.06e+31")
+    assert "none of these is a convolution output" in garbage
