@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import BUILTIN, ROOT, canonical
 
@@ -149,3 +150,24 @@ def progress_bar(width: int = 28):
         return None
     return Progress(TextColumn(f"{{task.description:<{width}}}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[last]}"), TimeElapsedColumn())
+
+
+def selected_or_exit() -> tuple[list[str], dict]:
+    """backends.selected() for a command line: a bad CONV_BACKEND ends the program with its
+    message and exit status 2."""
+    from . import BackendError, selected
+    try:
+        return selected()
+    except BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run_each(selected: list[str], run_one: Callable, width: int = 28) -> dict:
+    """run_one(spec, progress) for every backend in turn, under one shared progress display
+    (progress is None without rich); returns {spec: what run_one returned}."""
+    progress = progress_bar(width)
+    if progress is None:
+        return {spec: run_one(spec, None) for spec in selected}
+    with progress:
+        return {spec: run_one(spec, progress) for spec in selected}

@@ -19,8 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import backends
-from backends.process import interpreter, progress_bar, run_backend, slug, write_json_atomic
+from backends.process import interpreter, run_backend, run_each, selected_or_exit, slug, write_json_atomic
 
 from . import report as rep
 from . import workloads as wl
@@ -91,11 +90,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     mode = args.mode or "default"
     timeout = args.timeout or float(os.environ.get("CONV_BENCH_TIMEOUT", TIMEOUT[mode]))
-    try:
-        selected, skipped = backends.selected()
-    except backends.BackendError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    selected, skipped = selected_or_exit()
     for spec in list(selected):
         if not has_pytest_benchmark(spec):
             selected.remove(spec)
@@ -106,15 +101,7 @@ def main(argv=None) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("*.json"):  # an earlier run's files must not be mistaken for this one's
         stale.unlink()
-    progress = progress_bar(12)
-    outcomes = {}
-    if progress:
-        with progress:
-            for spec in selected:
-                outcomes[spec] = run_one(spec, mode, directory, timeout, progress)
-    else:
-        for spec in selected:
-            outcomes[spec] = run_one(spec, mode, directory, timeout, None)
+    outcomes = run_each(selected, lambda spec, progress: run_one(spec, mode, directory, timeout, progress), width=12)
     status_path = directory / "status.json"
     write_json_atomic(status_path, {"mode": mode, "statuses": {s: o.to_json() for s, o in outcomes.items()},
                                     "skipped": skipped})

@@ -14,8 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-import backends
-from backends.process import progress_bar, run_backend, slug, write_json_atomic
+from backends.process import run_backend, run_each, selected_or_exit, slug, write_json_atomic
 
 from . import cells, page as pg, render, titles
 
@@ -55,23 +54,14 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("CONV_TIMEOUT", TIMEOUT)),
                         help="seconds per framework process (default CONV_TIMEOUT, else 600)")
     args = parser.parse_args(argv)
-    try:
-        selected, skipped = backends.selected()
-    except backends.BackendError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    selected, skipped = selected_or_exit()
     print(f"convtabs d2l: {len(cells.CELLS)} cells; frameworks: {', '.join(selected)}"
           + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
     directory = args.results
     directory.mkdir(parents=True, exist_ok=True)
     for spec in selected:  # an earlier run's answers must not stand in for this one's
         (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
-    progress = progress_bar(12)
-    if progress:
-        with progress:
-            statuses = {spec: run_one(spec, directory, args.timeout, progress) for spec in selected}
-    else:
-        statuses = {spec: run_one(spec, directory, args.timeout, None) for spec in selected}
+    statuses = run_each(selected, lambda spec, progress: run_one(spec, directory, args.timeout, progress), width=12)
     return publish(selected, statuses, directory, args.lang)
 
 

@@ -14,8 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-import backends
-from backends.process import progress_bar, run_backend, slug
+from backends.process import run_backend, run_each, selected_or_exit, slug
 
 from . import report as rep
 from . import results
@@ -59,11 +58,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("CONV_TIMEOUT", DEFAULT_TIMEOUT)),
                         help="seconds per backend process")
     args = parser.parse_args(argv)
-    try:
-        selected, skipped = backends.selected()
-    except backends.BackendError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    selected, skipped = selected_or_exit()
     try:
         cases = selected_cases()
     except ValueError as exc:
@@ -77,15 +72,7 @@ def main(argv=None) -> int:
     for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
         for path in results.paths(spec, args.results):
             path.unlink(missing_ok=True)
-    progress = progress_bar()
-    outcomes = {}
-    if progress:
-        with progress:
-            for spec in selected:
-                outcomes[spec] = run_one(spec, total, args.results, args.timeout, progress)
-    else:
-        for spec in selected:
-            outcomes[spec] = run_one(spec, total, args.results, args.timeout, None)
+    outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress))
     return finish(selected, skipped, outcomes, cases, args.results)
 
 
