@@ -7,6 +7,7 @@ Results are written by the child; this side only reports how the child ended, in
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -171,3 +172,20 @@ def run_each(selected: list[str], run_one: Callable, width: int = 28) -> dict:
         return {spec: run_one(spec, None) for spec in selected}
     with progress:
         return {spec: run_one(spec, progress) for spec in selected}
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A time limit from the environment (CONV_TIMEOUT, CONV_BENCH_TIMEOUT): a positive number of
+    seconds, or the program ends saying what was wrong."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0 or math.isinf(seconds):
+        print(f"error: {name}={text!r}: expected a positive number of seconds, e.g. {name}={default:g}",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return seconds

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from backends.process import interpreter, run_backend, run_each, selected_or_exit, slug, write_json_atomic
+from backends.process import env_seconds, interpreter, run_backend, run_each, selected_or_exit, slug, write_json_atomic
 
 from . import report as rep
 from . import workloads as wl
@@ -89,7 +88,7 @@ def main(argv=None) -> int:
                         "(default: CONV_BENCH_TIMEOUT, else 180 quick / 400 default / 3600 full)")
     args = parser.parse_args(argv)
     mode = args.mode or "default"
-    timeout = args.timeout or float(os.environ.get("CONV_BENCH_TIMEOUT", TIMEOUT[mode]))
+    timeout = args.timeout or env_seconds("CONV_BENCH_TIMEOUT", TIMEOUT[mode])
     selected, skipped = selected_or_exit()
     for spec in list(selected):
         if not has_pytest_benchmark(spec):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from backends.process import run_backend, run_each, selected_or_exit, slug, write_json_atomic
+from backends.process import env_seconds, run_backend, run_each, selected_or_exit, slug, write_json_atomic
 
 from . import cells, page as pg, render, titles
 
@@ -51,7 +50,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", choices=titles.LANGS, default="en",
                         help="zh: section titles in Chinese as well (the book's Chinese edition)")
     parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/d2l)")
-    parser.add_argument("--timeout", type=float, default=float(os.environ.get("CONV_TIMEOUT", TIMEOUT)),
+    parser.add_argument("--timeout", type=float, default=env_seconds("CONV_TIMEOUT", TIMEOUT),
                         help="seconds per framework process (default CONV_TIMEOUT, else 600)")
     args = parser.parse_args(argv)
     selected, skipped = selected_or_exit()

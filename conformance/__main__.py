@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from backends.process import run_backend, run_each, selected_or_exit, slug
+from backends.process import env_seconds, run_backend, run_each, selected_or_exit, slug
 
 from . import report as rep
 from . import results
@@ -55,7 +55,7 @@ def run_one(spec: str, total: int, directory: Path, timeout: float, progress):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=results.DEFAULT_DIR, help="output folder")
-    parser.add_argument("--timeout", type=float, default=float(os.environ.get("CONV_TIMEOUT", DEFAULT_TIMEOUT)),
+    parser.add_argument("--timeout", type=float, default=env_seconds("CONV_TIMEOUT", DEFAULT_TIMEOUT),
                         help="seconds per backend process")
     args = parser.parse_args(argv)
     selected, skipped = selected_or_exit()

@@ -218,3 +218,12 @@ def test_the_kernel_larger_probe_says_when_an_output_cannot_be_a_convolution():
     garbage = observe(Returns(np.full((1, 1, 2, 2), 6.06e31, np.float32)), probe)["observed"]
     assert garbage.startswith("shape (1, 1, 2, 2) float32 holding [6.06e+31")
     assert "none of these is a convolution output" in garbage
+
+
+def test_a_bad_time_limit_is_a_clear_error(tmp_path):
+    for value in ("abc", "-5", "0"):
+        proc = subprocess.run([sys.executable, "-m", "conformance", "--results", str(tmp_path)], cwd=ROOT,
+                              env={**os.environ, "CONV_TIMEOUT": value}, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2
+        assert f"CONV_TIMEOUT='{value}': expected a positive number of seconds" in proc.stderr
+        assert "Traceback" not in proc.stderr
