@@ -46,6 +46,26 @@ def _is_plugin(spec: str) -> bool:
     return is_plugin(spec)
 
 
+LOAD_FAILED = 3  # exit status of a backend process whose backend would not load
+CANNOT_LOAD = "convtabs: cannot load "  # the line such a process prints; the parent reports it
+
+
+class LoadFailed(Exception):
+    """The backend of this process would not load; str() is the line the parent reports."""
+
+
+def load_reporting(spec: str):
+    """backends.load inside the process of one backend. When it fails (not installed, no such
+    device, a broken plug-in) it raises LoadFailed with a one-line reason that starts with
+    CANNOT_LOAD; the caller prints it (pytest.exit does) and exits with LOAD_FAILED."""
+    from . import load
+    from .base import first_line
+    try:
+        return load(spec)
+    except Exception as exc:
+        raise LoadFailed(f"{CANNOT_LOAD}{spec}: {type(exc).__name__}: {first_line(exc)}") from exc
+
+
 def describe_exit(returncode: int, timed_out: bool, timeout: float) -> tuple[str, str]:
     if timed_out:
         return "timeout", f"did not finish within the time limit of {timeout:.0f} s and was killed"
@@ -72,12 +92,22 @@ def run_backend(backend: str, module_args: list[str], *, timeout: float, log_pat
     child_env = {**os.environ, **(env or {}), "CONV_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), child_env.get("PYTHONPATH")]))
     start = time.monotonic()
+    load_error = []
+
+    def watch(line: str):
+        if CANNOT_LOAD in line:  # as printed, or inside pytest's "!!! Exit: ... !!!" banner
+            load_error.append(line.split(CANNOT_LOAD, 1)[1].rstrip(" !"))
+        if on_line:
+            on_line(line)
+
     with open(log_path, "w") as log:
         proc = subprocess.Popen([str(python), "-m", *module_args], cwd=ROOT, env=child_env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-        timed_out = _pump(proc, log, on_line, deadline=start + timeout)
+        timed_out = _pump(proc, log, watch, deadline=start + timeout)
     status, detail = describe_exit(proc.returncode, timed_out, timeout)
+    if proc.returncode == LOAD_FAILED and load_error:
+        status, detail = "failed", f"could not load the backend: {load_error[-1]}"
     return Outcome(backend, status, detail, proc.returncode, time.monotonic() - start, str(log_path))
 
 

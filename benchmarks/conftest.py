@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-import backends
+from backends.process import LOAD_FAILED, LoadFailed, load_reporting
 
 from . import workloads as wl
 
@@ -28,7 +28,10 @@ def _spec() -> str:
 
 @pytest.fixture(scope="session")
 def backend():
-    return backends.load(_spec())
+    try:
+        return load_reporting(_spec())
+    except LoadFailed as exc:
+        pytest.exit(str(exc), returncode=LOAD_FAILED)
 
 
 @pytest.fixture(scope="session")

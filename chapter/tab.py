@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-import backends
 from backends.base import first_line
-from backends.process import write_json_atomic
+from backends.process import LOAD_FAILED, LoadFailed, load_reporting, write_json_atomic
 
 from . import cells
 
@@ -69,7 +68,11 @@ def main(argv=None) -> int:
         print("usage: CONV_BACKEND=<name> python -m chapter.tab OUT.json", file=sys.stderr)
         return 2
     spec = os.environ.get("CONV_BACKEND", "numpy")
-    backend = backends.load(spec)
+    try:
+        backend = load_reporting(spec)
+    except LoadFailed as exc:
+        print(exc, flush=True)
+        return LOAD_FAILED
     result = {"backend": spec, "version": str(getattr(backend, "version", "?")),
               "device": str(getattr(backend, "device", "cpu")),
               "cells": run(backend, on_cell=lambda id: print(f"{spec}: {id}", flush=True))}

@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from backends.process import env_seconds, run_backend, run_each, selected_or_exit, slug
+from backends.process import LOAD_FAILED, env_seconds, run_backend, run_each, selected_or_exit, slug
 
 from . import report as rep
 from . import results
@@ -79,7 +79,9 @@ def main(argv=None) -> int:
 def finish(selected, skipped, outcomes, cases, directory: Path) -> int:
     loaded = {spec: results.read(spec, directory) for spec in selected}
     for spec, outcome in outcomes.items():
-        if outcome.status != "ok":
+        if outcome.returncode == LOAD_FAILED:  # the run's detail says it all: no checks ran
+            loaded[spec].problem = f"log: {outcome.log}"
+        elif outcome.status != "ok":
             loaded[spec].problem = "; ".join(filter(None, [f"the process {outcome.detail} (log: {outcome.log})",
                                                            loaded[spec].problem]))
     pairs = cross_check({s: l.arrays for s, l in loaded.items() if l.arrays}, cases)

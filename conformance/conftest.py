@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import backends
+from backends.process import LOAD_FAILED, LoadFailed, load_reporting
 
 from . import results
 
@@ -50,7 +50,10 @@ def _spec() -> str:
 
 @pytest.fixture(scope="session")
 def backend(collector):
-    b = backends.load(collector.spec)
+    try:
+        b = load_reporting(collector.spec)
+    except LoadFailed as exc:
+        pytest.exit(str(exc), returncode=LOAD_FAILED)
     collector.metadata = b.metadata() if hasattr(b, "metadata") else {"name": getattr(b, "name", collector.spec)}
     return b
 

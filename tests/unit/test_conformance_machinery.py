@@ -227,3 +227,18 @@ def test_a_bad_time_limit_is_a_clear_error(tmp_path):
         assert proc.returncode == 2
         assert f"CONV_TIMEOUT='{value}': expected a positive number of seconds" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_a_backend_that_will_not_load_says_why_and_the_others_finish(tmp_path):
+    broken = _plugin(tmp_path, "broken", """
+        import fancy_conv_that_is_not_installed
+        class Backend:
+            pass
+    """)
+    proc, report = _conformance(tmp_path, [broken, "numpy"])
+    assert proc.returncode == 1
+    run = report["backends"][broken]["run"]
+    assert run["status"] == "failed"
+    assert run["detail"].startswith("could not load the backend: ")
+    assert "fancy_conv_that_is_not_installed" in run["detail"]
+    assert report["backends"]["numpy"]["checks"]["conv2d"]["pass"] >= 2
