@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference.params import corr2d_params, layer_input
+from reference.params import conv_params, corr2d_params, layer_input
 from reference.training import TrainResult
 
 from .base import Adapter, Capabilities, same_dtype
@@ -81,12 +81,14 @@ class Backend(Adapter):
     def _conv2d_grads(self, x, w, b, dy, p):
         dtype = x.dtype
         x, w, dy = _widen(x), _widen(w), _widen(dy)
-        n, o = dy.shape[:2]
-        dyg = dy.reshape(n, p.groups, o // p.groups, -1)
-        cols = _im2col(_pad(x, p), p)
-        dw = (dyg @ cols.swapaxes(-1, -2)).sum(axis=0).reshape(w.shape)
-        dcols = _grouped_weight(w, p).swapaxes(-1, -2) @ dyg
-        dx = _col2im(dcols, x.shape, p)
+        if p.stride == (1, 1):
+            dx, dw = _input_grad_stride_1(dy, w, x.shape, p), _weight_grad_on_padded_rows(_pad(x, p), dy, p)
+        else:
+            n, o = dy.shape[:2]
+            dyg = dy.reshape(n, p.groups, o // p.groups, -1)
+            cols = _im2col(_pad(x, p), p)
+            dw = (dyg @ cols.swapaxes(-1, -2)).sum(axis=0).reshape(w.shape)
+            dx = _col2im(_grouped_weight(w, p).swapaxes(-1, -2) @ dyg, x.shape, p)
         db = None if b is None else dy.sum(axis=(0, 2, 3)).astype(dtype)
         return dx.astype(dtype, copy=False), dw.astype(dtype, copy=False), db
 
@@ -199,11 +201,7 @@ def _gemm_on_padded_rows(xp, w, b, p):
     g, og, cg = p.groups, w.shape[0] // p.groups, c // p.groups
     length = (ho - 1) * wp + wo  # the output, in padded-row coordinates
     span = length + (kh - 1) * dh * wp  # what every kernel row's shift together needs
-    flat = xp.reshape(n, c, hp * wp)
-    cols = np.empty((n, c, kw, span), dtype=xp.dtype)
-    for j in range(kw):
-        cols[:, :, j] = flat[:, :, j * dw:j * dw + span]
-    cols = cols.reshape(n, g, cg * kw, span)
+    cols = _column_shifts(xp, p, span).reshape(n, g, cg * kw, span)
     # stacked[group, i * og + o, ci * kw + j] = w[group * og + o, ci, i, j]
     stacked = w.reshape(g, og, cg, kh, kw).transpose(0, 3, 1, 2, 4).reshape(g, kh * og, cg * kw)
     dtype = np.result_type(xp, w)
@@ -219,6 +217,53 @@ def _gemm_on_padded_rows(xp, w, b, p):
         for i in range(1, kh):
             out += partial[i * og:(i + 1) * og, i * dh * wp:i * dh * wp + length]
     return y.reshape(n, w.shape[0], ho, wp)[..., :wo]
+
+
+def _column_shifts(xp, p, span):
+    """(N, C, kw, span): the flattened padded image shifted by each kernel column's offset."""
+    n, c, hp, wp = xp.shape
+    flat = xp.reshape(n, c, hp * wp)
+    cols = np.empty((n, c, p.kernel_hw[1], span), dtype=xp.dtype)
+    for j in range(p.kernel_hw[1]):
+        cols[:, :, j] = flat[:, :, j * p.dilation[1]:j * p.dilation[1] + span]
+    return cols
+
+
+def _input_grad_stride_1(dy, w, x_shape, p):
+    """dx at stride 1 is a convolution too: dy padded by d (k - 1) on every side, correlated with
+    the kernel flipped in space and with its in and out channels swapped (per group), gives the
+    gradient of the padded input, which is then cropped."""
+    (kh, kw), (dh, dw) = p.kernel_hw, p.dilation
+    g, og = p.groups, w.shape[0] // p.groups
+    flipped = w[:, :, ::-1, ::-1].reshape(g, og, -1, kh, kw).swapaxes(1, 2).reshape(-1, og, kh, kw)
+    pad = ((kh - 1) * dh, (kw - 1) * dw)
+    dy_padded = np.pad(dy, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    full = _gemm_on_padded_rows(dy_padded, flipped, None, conv_params(dy_padded, flipped, dilation=p.dilation,
+                                                                        groups=g))
+    (top, _), (left, _) = p.pads
+    return full[:, :, top:top + x_shape[2], left:left + x_shape[3]]
+
+
+def _weight_grad_on_padded_rows(xp, dy, p):
+    """dw at stride 1, the adjoint of _gemm_on_padded_rows: dy laid out in padded-row coordinates
+    (zeros in the columns that wrap around), times the kw column shifts of the input, one GEMM per
+    kernel row at that row's shift."""
+    n, c, hp, wp = xp.shape
+    (kh, kw), (dh, _), (ho, wo) = p.kernel_hw, p.dilation, p.out_hw
+    g, o = p.groups, dy.shape[1]
+    og, cg = o // g, c // g
+    length = (ho - 1) * wp + wo
+    span = length + (kh - 1) * dh * wp
+    cols = _column_shifts(xp, p, span).reshape(n, g, cg * kw, span)
+    dy_rows = np.zeros((n, g, og, ho, wp), dtype=dy.dtype)
+    dy_rows[..., :wo] = dy.reshape(n, g, og, ho, wo)
+    dy_rows = dy_rows.reshape(n, g, og, ho * wp)[..., :length]
+    dw = np.zeros((g, og, kh, cg * kw), dtype=np.result_type(xp, dy))
+    for image, group, i in np.ndindex(n, g, kh):
+        shifted = cols[image, group, :, i * dh * wp:i * dh * wp + length]
+        dw[group, :, i] += dy_rows[image, group] @ shifted.T
+    # dw[group, o, i, ci * kw + j] -> OIHW
+    return dw.reshape(g, og, kh, cg, kw).transpose(0, 1, 3, 2, 4).reshape(o, cg, kh, kw)
 
 
 def _col2im(dcols, x_shape, p):
