@@ -244,6 +244,25 @@ def write_all(report, directory: Path) -> dict[str, Path]:
     return files
 
 
+def show_probes(console, report) -> None:
+    """One block per probe, one line per framework: a table of seven long-text columns is
+    unreadable in most terminals (report.md keeps the side-by-side table)."""
+    header, rows = rows_probes(report)
+    if not rows:
+        return
+    from rich.table import Table
+    from rich.text import Text
+    console.print("[bold]Native divergences: the same words in each framework[/bold]")
+    for question, *answers in rows:
+        console.print(Text(question, style="bold"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")  # a long error message wraps under itself
+        for name, answer in zip(header[1:], answers):
+            grid.add_row(Text(f"  {name}"), Text(answer))
+        console.print(grid)
+
+
 def print_terminal(report, files: dict) -> None:
     try:
         from rich.console import Console
@@ -269,7 +288,7 @@ def print_terminal(report, files: dict) -> None:
     show(f"Precision grade: worst error / (sqrt(n) u S), reduced precision above {GRADE_THRESHOLD:g}",
          *rows_grades(report))
     show("Pairwise agreement: outputs within both bounds / shared", *rows_pairs(report))
-    show("Native divergences: the same words in each framework", *rows_probes(report))
+    show_probes(console, report)
     for name, b in report["backends"].items():
         if b["failure_patterns"]:
             console.print(f"[red]{name} fails where[/red]: " + "; ".join(_pattern(p) for p in b["failure_patterns"]))
