@@ -20,6 +20,7 @@ A verdict: {case, check, dtype, status, ratio (worst error / bound), grade (wors
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -270,7 +271,7 @@ def print_terminal(report, files: dict) -> None:
     except ImportError:
         print(markdown(report))
         return
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 150)  # logs: wide enough for the tables
 
     def show(title, header, rows):
         table = Table(title=title, show_lines=False, title_justify="left")
