@@ -169,7 +169,7 @@ def _md_table(header, rows) -> str:
 
 
 def markdown(report) -> str:
-    out = [f"# convtabs conformance report", "",
+    out = ["# convtabs conformance report", "",
            f"Generated {report['generated']} by `make conformance` (CONV_BACKEND={report['selection'] or 'all'},"
            f" CONV_DEVICE={report['device']}). Verdicts: the worst |error| / bound, where the bound is "
            f"2 (n + 1) u conv(|x|, |w|) per element; pass when <= 1.", "",

@@ -93,7 +93,7 @@ def conv_params(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1) -> C
     check_rank(w, "w", 4, "OIHW")
     check_numeric(x, "x")
     check_numeric(w, "w")
-    (n, c, h, wd), (o, i, kh, kw) = np.shape(x), np.shape(w)
+    (_, c, h, wd), (o, i, kh, kw) = np.shape(x), np.shape(w)
     if b is not None:
         check_numeric(b, "b")
         if np.shape(b) != (o,):
