@@ -1,21 +1,15 @@
-"""The NumPy tab: the chapter's loop, and the project's own fast vectorised convolution.
-
-Fast paths: single-channel (and depthwise) kernels as a shift-and-add over the kernel taps;
-everything else as im2col, one copy per kernel tap, then one GEMM per group. 16-bit floats
-are computed in float32 and rounded once at the end.
+"""The NumPy tab: the chapter's loop, its layer with the backward pass written out, learning a
+kernel, and the project's own fast vectorised convolution (backends/numpy_kernels.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from reference.params import conv_params, corr2d_params, layer_input
+from reference.params import corr2d_params, layer_input
 from reference.training import TrainResult
 
+from . import numpy_kernels as kernels
 from .base import Adapter, Capabilities, same_dtype
-
-_WIDEN = {"float16": np.float32, "bfloat16": np.float32}
-LARGE_IMAGE = 64 * 64  # output pixels from which a Python loop over images costs nothing
-CACHE_BAND = 64 * 1024  # output pixels per band of rows: band and scratch, 512 KB of float32, stay in L2
 
 
 class Conv2D:
@@ -62,35 +56,12 @@ class Backend(Adapter):
                 Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
         return Y
 
-    # ---- native (here: vectorised) convolution ------------------------------------------------
+    # ---- native (here: vectorised) convolution: backends/numpy_kernels.py ---------------------
     def _conv2d(self, x, w, b, p):
-        out_dtype = x.dtype
-        x, w = _widen(x), _widen(w)
-        b = None if b is None else _widen(b)
-        if x.shape[1] == w.shape[0] == p.groups:  # one input and one output channel per group
-            y = _shift_and_add(_pad(x, p), w, p)
-        elif p.stride == (1, 1):
-            return _gemm_on_padded_rows(_pad(x, p), w, b, p).astype(out_dtype, copy=False)
-        else:
-            cols = _im2col(_pad(x, p), p)
-            y = (_grouped_weight(w, p) @ cols).reshape(x.shape[0], w.shape[0], *p.out_hw)
-        if b is not None:
-            y += b[:, None, None]
-        return y.astype(out_dtype, copy=False)
+        return kernels.conv2d(x, w, b, p)
 
     def _conv2d_grads(self, x, w, b, dy, p):
-        dtype = x.dtype
-        x, w, dy = _widen(x), _widen(w), _widen(dy)
-        if p.stride == (1, 1):
-            dx, dw = _input_grad_stride_1(dy, w, x.shape, p), _weight_grad_on_padded_rows(_pad(x, p), dy, p)
-        else:
-            n, o = dy.shape[:2]
-            dyg = dy.reshape(n, p.groups, o // p.groups, -1)
-            cols = _im2col(_pad(x, p), p)
-            dw = (dyg @ cols.swapaxes(-1, -2)).sum(axis=0).reshape(w.shape)
-            dx = _col2im(_grouped_weight(w, p).swapaxes(-1, -2) @ dyg, x.shape, p)
-        db = None if b is None else dy.sum(axis=(0, 2, 3)).astype(dtype)
-        return dx.astype(dtype, copy=False), dw.astype(dtype, copy=False), db
+        return kernels.conv2d_grads(x, w, b, dy, p)
 
     def prepare(self, op, x, w, b=None, dy=None, *, variant="adapter", **params):
         if variant != "adapter":
@@ -132,153 +103,4 @@ class Backend(Adapter):
                            None if bias is None else float(layer.bias[0]))
 
 
-_BACKEND = Backend()  # the layer below convolves through the fast path
-
-
-def _widen(a):
-    return a.astype(_WIDEN[a.dtype.name]) if a.dtype.name in _WIDEN else a
-
-
-def _pad(x, p):
-    return np.pad(x, ((0, 0), (0, 0), *p.pads)) if any(map(any, p.pads)) else x
-
-
-def _tap_slices(i, j, p, rows=None):
-    """Rows and columns of the padded input that kernel tap (i, j) meets, one per output pixel
-    (of the output rows `rows`, a range, or all of them)."""
-    (sh, sw), (dh, dw), (ho, wo) = p.stride, p.dilation, p.out_hw
-    first, stop = (0, ho) if rows is None else (rows.start, rows.stop)
-    return (slice(first * sh + i * dh, (stop - 1) * sh + i * dh + 1, sh),
-            slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
-
-
-def _shift_and_add(xp, w, p):
-    """y = sum over taps of w[tap] * (the input shifted by the tap): no copies, no GEMM."""
-    n, c = xp.shape[:2]
-    y = np.empty((n, c, *p.out_hw), dtype=np.result_type(xp, w))
-    if p.out_hw[0] * p.out_hw[1] < LARGE_IMAGE:  # many small images: vectorise over them
-        _accumulate_taps(y, lambda i, j: xp[(..., *_tap_slices(i, j, p))], lambda i, j: w[None, :, 0, i, j, None, None], p)
-        return y
-    # Few large images: scalar taps on 2-D slices, a band of output rows at a time so that the
-    # band and its scratch stay in cache across all the taps (1.3-1.6x faster than whole
-    # images at 512 and 1024 squared here).
-    band = max(1, CACHE_BAND // p.out_hw[1])
-    for b, g, start in np.ndindex(n, c, -(-p.out_hw[0] // band)):
-        rows = range(start * band, min(p.out_hw[0], (start + 1) * band))
-        _accumulate_taps(y[b, g, rows.start:rows.stop], lambda i, j: xp[(b, g, *_tap_slices(i, j, p, rows))],
-                         lambda i, j: w[g, 0, i, j], p)
-    return y
-
-
-def _accumulate_taps(out, shifted, weight, p):
-    """out = sum over taps (i, j) of shifted(i, j) * weight(i, j), in place, one scratch buffer."""
-    term = np.empty_like(out)
-    for k, (i, j) in enumerate(np.ndindex(*p.kernel_hw)):
-        np.multiply(shifted(i, j), weight(i, j), out=out if k == 0 else term)
-        if k:
-            out += term
-
-
-def _im2col(xp, p):
-    """(N, G, C/G * kh * kw, Ho * Wo): every output pixel's window as a column."""
-    n, c = xp.shape[:2]
-    kh, kw = p.kernel_hw
-    cols = np.empty((n, c, kh, kw, *p.out_hw), dtype=xp.dtype)
-    for i, j in np.ndindex(kh, kw):
-        cols[:, :, i, j] = xp[:, :, _tap_slices(i, j, p)[0], _tap_slices(i, j, p)[1]]
-    return cols.reshape(n, p.groups, -1, p.out_hw[0] * p.out_hw[1])
-
-
-def _gemm_on_padded_rows(xp, w, b, p):
-    """Stride 1. With the padded image flattened, kernel row i sees what kernel row 0 sees,
-    shifted by i * dh padded rows. So im2col copies only the kw column shifts (C * kw rows, a
-    third of a 3x3 im2col), one GEMM with the kh kernel rows stacked along M gives every row's
-    partial sums, and the kh partial sums are added, each at its shift. Columns that wrap around
-    a row's end are computed too and cut off at the end (a few % of the work). 1.2x faster than a
-    full im2col on the 64-channel 3x3 case here. The bias is added with the first partial sum."""
-    n, c, hp, wp = xp.shape
-    (kh, kw), dh, (ho, wo) = p.kernel_hw, p.dilation[0], p.out_hw
-    g, og, cg = p.groups, w.shape[0] // p.groups, c // p.groups
-    length = (ho - 1) * wp + wo  # the output, in padded-row coordinates
-    span = length + (kh - 1) * dh * wp  # what every kernel row's shift together needs
-    cols = _column_shifts(xp, p, span).reshape(n, g, cg * kw, span)
-    # stacked[group, i * og + o, ci * kw + j] = w[group * og + o, ci, i, j]
-    stacked = w.reshape(g, og, cg, kh, kw).transpose(0, 3, 1, 2, 4).reshape(g, kh * og, cg * kw)
-    dtype = np.result_type(xp, w)
-    y = np.empty((n, g, og, ho * wp), dtype=dtype)
-    partial = np.empty((kh * og, span), dtype=dtype)
-    for image, group in np.ndindex(n, g):  # 2-D products go straight to BLAS
-        np.matmul(stacked[group], cols[image, group], out=partial)
-        out = y[image, group, :, :length]
-        if b is None:
-            np.copyto(out, partial[:og, :length])
-        else:
-            np.add(partial[:og, :length], b[group * og:(group + 1) * og, None], out=out)
-        for i in range(1, kh):
-            out += partial[i * og:(i + 1) * og, i * dh * wp:i * dh * wp + length]
-    return y.reshape(n, w.shape[0], ho, wp)[..., :wo]
-
-
-def _column_shifts(xp, p, span):
-    """(N, C, kw, span): the flattened padded image shifted by each kernel column's offset."""
-    n, c, hp, wp = xp.shape
-    flat = xp.reshape(n, c, hp * wp)
-    cols = np.empty((n, c, p.kernel_hw[1], span), dtype=xp.dtype)
-    for j in range(p.kernel_hw[1]):
-        cols[:, :, j] = flat[:, :, j * p.dilation[1]:j * p.dilation[1] + span]
-    return cols
-
-
-def _input_grad_stride_1(dy, w, x_shape, p):
-    """dx at stride 1 is a convolution too: dy padded by d (k - 1) on every side, correlated with
-    the kernel flipped in space and with its in and out channels swapped (per group), gives the
-    gradient of the padded input, which is then cropped."""
-    (kh, kw), (dh, dw) = p.kernel_hw, p.dilation
-    g, og = p.groups, w.shape[0] // p.groups
-    flipped = w[:, :, ::-1, ::-1].reshape(g, og, -1, kh, kw).swapaxes(1, 2).reshape(-1, og, kh, kw)
-    pad = ((kh - 1) * dh, (kw - 1) * dw)
-    dy_padded = np.pad(dy, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
-    full = _gemm_on_padded_rows(dy_padded, flipped, None, conv_params(dy_padded, flipped, dilation=p.dilation,
-                                                                        groups=g))
-    (top, _), (left, _) = p.pads
-    return full[:, :, top:top + x_shape[2], left:left + x_shape[3]]
-
-
-def _weight_grad_on_padded_rows(xp, dy, p):
-    """dw at stride 1, the adjoint of _gemm_on_padded_rows: dy laid out in padded-row coordinates
-    (zeros in the columns that wrap around), times the kw column shifts of the input, one GEMM per
-    kernel row at that row's shift."""
-    n, c, hp, wp = xp.shape
-    (kh, kw), (dh, _), (ho, wo) = p.kernel_hw, p.dilation, p.out_hw
-    g, o = p.groups, dy.shape[1]
-    og, cg = o // g, c // g
-    length = (ho - 1) * wp + wo
-    span = length + (kh - 1) * dh * wp
-    cols = _column_shifts(xp, p, span).reshape(n, g, cg * kw, span)
-    dy_rows = np.zeros((n, g, og, ho, wp), dtype=dy.dtype)
-    dy_rows[..., :wo] = dy.reshape(n, g, og, ho, wo)
-    dy_rows = dy_rows.reshape(n, g, og, ho * wp)[..., :length]
-    dw = np.zeros((g, og, kh, cg * kw), dtype=np.result_type(xp, dy))
-    for image, group, i in np.ndindex(n, g, kh):
-        shifted = cols[image, group, :, i * dh * wp:i * dh * wp + length]
-        dw[group, :, i] += dy_rows[image, group] @ shifted.T
-    # dw[group, o, i, ci * kw + j] -> OIHW
-    return dw.reshape(g, og, kh, cg, kw).transpose(0, 1, 3, 2, 4).reshape(o, cg, kh, kw)
-
-
-def _col2im(dcols, x_shape, p):
-    """The adjoint of _im2col: add every column back onto the input pixels it came from."""
-    n, c, h, w = x_shape
-    (top, bottom), (left, right) = p.pads
-    kh, kw = p.kernel_hw
-    dcols = dcols.reshape(n, c, kh, kw, *p.out_hw)
-    dxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=dcols.dtype)
-    for i, j in np.ndindex(kh, kw):
-        rows, cols = _tap_slices(i, j, p)
-        dxp[:, :, rows, cols] += dcols[:, :, i, j]
-    return dxp[:, :, top:top + h, left:left + w]
-
-
-def _grouped_weight(w, p):
-    """OIHW -> (G, O/G, C/G * kh * kw), matching _im2col's row order."""
-    return w.reshape(p.groups, w.shape[0] // p.groups, -1)
+_BACKEND = Backend()  # the layer above convolves through the fast path
