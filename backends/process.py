@@ -13,6 +13,8 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -194,28 +196,39 @@ def selected_or_exit() -> tuple[list[str], dict]:
         raise SystemExit(2) from None
 
 
-def run_each(selected: list[str], run_one: Callable, width: int = 28) -> dict:
-    """run_one(spec, progress) for every backend in turn, under one shared progress display
-    (progress is None without rich); returns {spec: what run_one returned}."""
+def run_each(selected: list[str], run_one: Callable, width: int = 28, jobs: int = 1) -> dict:
+    """run_one(spec, progress) for every backend, `jobs` processes at a time, under one shared
+    progress display (progress is None without rich); returns {spec: what run_one returned}, in
+    the order of `selected`. Timing runs must keep jobs=1: two processes would share the cores."""
     progress = progress_bar(width)
-    if progress is None:
-        return {spec: run_one(spec, None) for spec in selected}
-    with progress:
-        return {spec: run_one(spec, progress) for spec in selected}
+    with progress if progress is not None else nullcontext():
+        if jobs <= 1:
+            return {spec: run_one(spec, progress) for spec in selected}
+        with ThreadPoolExecutor(jobs) as pool:  # threads only wait on their child process
+            futures = {spec: pool.submit(run_one, spec, progress) for spec in selected}
+            return {spec: future.result() for spec, future in futures.items()}
 
 
 def env_seconds(name: str, default: float) -> float:
-    """A time limit from the environment (CONV_TIMEOUT, CONV_BENCH_TIMEOUT): a positive number of
-    seconds, or the program ends saying what was wrong."""
+    """A time limit from the environment (CONV_TIMEOUT, CONV_BENCH_TIMEOUT)."""
+    return _env_positive(name, default, float, "a positive number of seconds")
+
+
+def env_jobs(default: int = 2) -> int:
+    """CONV_JOBS: how many backend processes run at once where timing does not matter."""
+    return _env_positive("CONV_JOBS", default, int, "a positive whole number")
+
+
+def _env_positive(name: str, default, convert, what: str):
+    """A positive number from the environment, or the program ends saying what was wrong."""
     text = os.environ.get(name, "").strip()
     if not text:
         return default
     try:
-        seconds = float(text)
+        value = convert(text)
     except ValueError:
-        seconds = math.nan
-    if not seconds > 0 or math.isinf(seconds):
-        print(f"error: {name}={text!r}: expected a positive number of seconds, e.g. {name}={default:g}",
-              file=sys.stderr)
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        print(f"error: {name}={text!r}: expected {what}, e.g. {name}={default:g}", file=sys.stderr)
         raise SystemExit(2)
-    return seconds
+    return value

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from backends.process import env_seconds, run_backend, run_each, selected_or_exit, slug, write_json_atomic
+from backends.process import env_jobs, env_seconds, run_backend, run_each, selected_or_exit, slug, write_json_atomic
 
 from . import cells, page as pg, render, titles
 
@@ -54,13 +54,15 @@ def main(argv=None) -> int:
                         help="seconds per framework process (default CONV_TIMEOUT, else 600)")
     args = parser.parse_args(argv)
     selected, skipped = selected_or_exit()
+    jobs = env_jobs()
     print(f"convtabs d2l: {len(cells.CELLS)} cells; frameworks: {', '.join(selected)}"
           + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
     directory = args.results
     directory.mkdir(parents=True, exist_ok=True)
     for spec in selected:  # an earlier run's answers must not stand in for this one's
         (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
-    statuses = run_each(selected, lambda spec, progress: run_one(spec, directory, args.timeout, progress), width=12)
+    statuses = run_each(selected, lambda spec, progress: run_one(spec, directory, args.timeout, progress), width=12,
+                        jobs=jobs)
     return publish(selected, statuses, directory, args.lang)
 
 

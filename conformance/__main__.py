@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from backends.process import LOAD_FAILED, env_seconds, run_backend, run_each, selected_or_exit, slug
+from backends.process import env_jobs, LOAD_FAILED, env_seconds, run_backend, run_each, selected_or_exit, slug
 
 from . import report as rep
 from . import results
@@ -59,6 +59,7 @@ def main(argv=None) -> int:
                         help="seconds per backend process")
     args = parser.parse_args(argv)
     selected, skipped = selected_or_exit()
+    jobs = env_jobs()
     try:
         cases = selected_cases()
     except ValueError as exc:
@@ -72,7 +73,8 @@ def main(argv=None) -> int:
     for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
         for path in results.paths(spec, args.results):
             path.unlink(missing_ok=True)
-    outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress))
+    outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress),
+                        jobs=jobs)
     return finish(selected, skipped, outcomes, cases, args.results)
 
 

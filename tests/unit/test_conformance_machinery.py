@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from conformance import results
 from conformance.cases import all_cases
@@ -220,13 +221,16 @@ def test_the_kernel_larger_probe_says_when_an_output_cannot_be_a_convolution():
     assert "none of these is a convolution output" in garbage
 
 
-def test_a_bad_time_limit_is_a_clear_error(tmp_path):
-    for value in ("abc", "-5", "0"):
-        proc = subprocess.run([sys.executable, "-m", "conformance", "--results", str(tmp_path)], cwd=ROOT,
-                              env={**os.environ, "CONV_TIMEOUT": value}, capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 2
-        assert f"CONV_TIMEOUT='{value}': expected a positive number of seconds" in proc.stderr
-        assert "Traceback" not in proc.stderr
+@pytest.mark.parametrize("name, value, expected", [
+    ("CONV_TIMEOUT", "abc", "a positive number of seconds"), ("CONV_TIMEOUT", "-5", "a positive number of seconds"),
+    ("CONV_TIMEOUT", "0", "a positive number of seconds"), ("CONV_JOBS", "two", "a positive whole number"),
+    ("CONV_JOBS", "0", "a positive whole number")])
+def test_a_bad_number_in_the_environment_is_a_clear_error(tmp_path, name, value, expected):
+    proc = subprocess.run([sys.executable, "-m", "conformance", "--results", str(tmp_path)], cwd=ROOT,
+                          env={**os.environ, name: value}, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert f"{name}='{value}': expected {expected}" in proc.stderr
+    assert "Traceback" not in proc.stderr and "convtabs conformance:" not in proc.stdout
 
 
 def test_a_backend_that_will_not_load_says_why_and_the_others_finish(tmp_path):
