@@ -42,6 +42,7 @@ class Row:
     machine: str
     first_call_s: float | None = None
     paired: tuple[float, float] | None = None  # PAIRED_KINDS: (adapter, direct or yardstick) medians, interleaved
+    fastest: float | None = None  # the fastest round, seconds per call: what the call costs when the machine is quiet
     who: str = ""  # backend, qualified by device and machine where needed
     label: str = ""  # who/variant
 
@@ -92,7 +93,7 @@ def rows_of(runs: list[dict]) -> list[Row]:
                             e.get("size"), bool(e.get("tiny")), str(e.get("version", "?")),
                             str(e.get("device", "cpu")), machine, e.get("first_call_s"),
                             (e["adapter_s"], e.get("direct_s", e.get("other_s"))) if e["kind"] in PAIRED_KINDS
-                            else None))
+                            else None, bench["stats"].get("min")))
     machines = {r.machine for r in rows}
     for r in rows:
         device = "" if is_cpu(r.device) else f"[{r.device}]"
@@ -157,7 +158,7 @@ def build(runs: list[dict], statuses: dict | None = None, skipped: dict | None =
         fastest[r.workload] = min(fastest.get(r.workload, math.inf), r.median)
     for r in sorted(timed, key=lambda r: (r.flops, r.workload, r.median)):
         floor = overhead.get((r.machine, r.backend, r.device))
-        entry = {"workload": r.workload, "impl": r.label, "median_s": r.median,
+        entry = {"workload": r.workload, "impl": r.label, "median_s": r.median, "min_s": r.fastest,
                  "ratio": r.median / fastest[r.workload], "tiny": r.tiny, "flops": r.flops, "bytes": r.bytes,
                  "gflops": r.gflops if r.flops else None,
                  "pct_peak": 100 * r.gflops / peak[r.machine] if r.flops and peak.get(r.machine) else None,
@@ -250,14 +251,15 @@ def _t(seconds: float) -> str:
 
 
 def group_table(entries: list[dict]) -> tuple[list[str], list[list[str]]]:
-    header = ["workload", "implementation", "median", "x fastest", "GFLOP/s", "% GEMM peak / x overhead"]
+    header = ["workload", "implementation", "median", "min", "x fastest", "GFLOP/s", "% GEMM peak / x overhead"]
     body = []
     for e in entries:
         if e["tiny"]:
             last = (f"{e['x_overhead']:.1f}x of {e['overhead_us']:.1f} us" if e["x_overhead"] else "no overhead row")
         else:
             last = f"{e['pct_peak']:.1f}%" if e["pct_peak"] is not None else "-"
-        body.append([e["workload"], e["impl"], _t(e["median_s"]), f"{e['ratio']:.2f}",
+        body.append([e["workload"], e["impl"], _t(e["median_s"]), _t(e["min_s"]) if e.get("min_s") else "-",
+                     f"{e['ratio']:.2f}",
                      f"{e['gflops']:.3g}" if e["gflops"] is not None else "-", last])
     return header, body
 
@@ -269,7 +271,9 @@ def _md(header, body) -> list[str]:
 def markdown(report: dict, plots: list[str] = ()) -> str:
     out = ["# convtabs benchmarks", "",
            f"Generated {report['generated']} from runs dated {', '.join(report['run_dates']) or '?'} "
-           "(`python -m benchmarks`; merged reports: `python -m benchmarks.merge`). float32, median of rounds.", "",
+           "(`python -m benchmarks`; merged reports: `python -m benchmarks.merge`). float32, median of rounds "
+           "(min: the fastest round; on a shared machine a median far above its min means the run was "
+           "disturbed, and ratios are safer than times).", "",
            "## Machine", ""]
     out += [f"- {m}" for m in report["machines"]] or ["- (no results)"]
     out += [f"- float32 GEMM rate (NumPy matmul {'1024'}^3, same run): "

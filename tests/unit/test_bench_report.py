@@ -95,7 +95,7 @@ def test_crashed_and_skipped_backends_are_shown(two_runs, tmp_path):
     text = rep.markdown(report)
     assert "| jax | crashed | CRASHED with signal 11 (SIGSEGV) after 3/20 benchmarks |" in text
     assert "| torch | multi-64 | 5.00 ms | 4.00 ms | 1.25 | separate rows | SLOWER than 1.15x |" in text
-    assert "| multi-64 | torch/compiled | 3.00 ms | 1.00 |" in text
+    assert "| multi-64 | torch/compiled | 3.00 ms | - | 1.00 |" in text
 
 
 def test_merge_cli_writes_the_report(two_runs, tmp_path, capsys):
@@ -181,3 +181,14 @@ def test_paired_target_measurements_override_the_separate_rows(tmp_path):
     share = (400_000_000 / 0.004) / (2 * 1024 ** 3 / 0.01)
     assert report["numpy_checks"][1]["value"] == pytest.approx(100 * share) and report["numpy_checks"][1]["ok"]
     assert all(e["impl"] != "numpy/adapter-vs-gemm" for e in report["groups"]["multi"])  # not a timing row
+
+
+def test_group_tables_show_the_fastest_round_beside_the_median(tmp_path):
+    """On a noisy machine a median far above the fastest round says the run was disturbed."""
+    row = bench("torch", "adapter", "single-512-k3", 5e-3, group="single", flops=4_000_000, size=512)
+    row["stats"]["min"] = 1.2e-3
+    path = write_run(tmp_path / "torch.json", [row])
+    report = rep.build(*rep.load([path]))
+    header, body = rep.group_table(report["groups"]["single"])
+    assert header[2:4] == ["median", "min"]
+    assert body[0][2:4] == ["5.00 ms", "1.20 ms"]
