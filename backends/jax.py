@@ -82,11 +82,10 @@ class Backend(Adapter):
         return self._to_numpy(_convolve(*map(self._to_native, (x, w, b)), p))
 
     def _conv2d_grads(self, x, w, b, dy, p):
-        # Under jax.jit: one compiled program per shape. Eager, jax.vjp compiles the forward and
+        # Under jax.jit: one compiled program per call. Eager, jax.vjp compiles the forward and
         # each transposed convolution separately, which made the conformance run 2x slower.
         x, w, b, dy = map(self._to_native, (x, w, b, dy))
-        grads = jax.jit(lambda x, w, b, dy: _grads(lambda x, w, b: _convolve(x, w, b, p), x, w, b, dy))
-        return tuple(self._to_numpy(g) for g in grads(x, w, b, dy))
+        return tuple(self._to_numpy(g) for g in jax.jit(_grads_with(p))(x, w, b, dy))
 
     def prepare(self, op, x, w, b=None, dy=None, *, variant="adapter", **params):
         if op == "train_step":
@@ -104,12 +103,11 @@ class Backend(Adapter):
                 return lambda: conv().block_until_ready()
             bias = b[:, None, None]  # a user's bias: one broadcast add
             return lambda: (conv() + bias).block_until_ready()
-        convolve = (lambda x, w, b: _convolve(x, w, b, p))
         if op == "conv2d":
+            convolve = (lambda x, w, b: _convolve(x, w, b, p))
             run = jax.jit(convolve) if variant == "compiled" else convolve
             return lambda: run(x, w, b).block_until_ready()
-        grads = (lambda x, w, b, dy: _grads(convolve, x, w, b, dy))
-        run = jax.jit(grads) if variant == "compiled" else grads
+        run = jax.jit(_grads_with(p)) if variant == "compiled" else _grads_with(p)
         return lambda: jax.block_until_ready(run(x, w, b, dy))
 
     # ---- 7.2.3: the chapter's layer, and 7.2.4: learning a kernel -----------------------------
@@ -198,6 +196,11 @@ def _convolve(x, w, b, p):
     y = lax.conv_general_dilated(x, w, p.stride, p.pads, rhs_dilation=p.dilation, dimension_numbers=NCHW,
                                  feature_group_count=p.groups, precision=lax.Precision.HIGHEST)
     return y if b is None else y + b[:, None, None]
+
+
+def _grads_with(p):
+    """(x, w, b, dy) -> (dx, dw, db) for the convolution with parameters p."""
+    return lambda x, w, b, dy: _grads(lambda x, w, b: _convolve(x, w, b, p), x, w, b, dy)
 
 
 def _grads(convolve, x, w, b, dy):
