@@ -55,15 +55,16 @@ bench-full: install
 
 test: test-unit test-adapters bench-quick
 
-# The reference and the registry must also work under MXNet's NumPy < 1.24.
+# The reference and the registry must also work under MXNet's NumPy < 1.24. tests/browser opens
+# results pages in Debian's chromium (.ci/run installs it) and fails, not skips, without it.
 test-unit: install
-	$(PY) -m pytest tests/unit -q
+	$(PY) -m pytest tests/unit tests/browser -q
 	if [ -f $(MXSTAMP) ]; then $(MXVENV)/bin/python -m pytest -q tests/unit/test_reference_book.py \
 	    tests/unit/test_reference_math.py tests/unit/test_params.py tests/unit/test_kernels.py; fi
 
-# One process per backend (DESIGN.md, process model): a crash in one cannot take the others down.
+# One process per backend (docs/design.md, Process model): a crash in one cannot take the others down.
 test-adapters: install
-	@status=0; $(PY) -m backends.list > .backends.tmp || exit 1; \
+	@status=0; $(PY) -m runner.list > .backends.tmp || exit 1; \
 	while read -r b python; do \
 	    echo "== adapter tests: $$b ($$python)"; \
 	    CONV_BACKEND=$$b $$python -m pytest tests/adapters -q < /dev/null || status=1; \

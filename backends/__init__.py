@@ -1,6 +1,6 @@
 """The backend registry: which adapters exist, which are installed, which CONV_BACKEND selects.
 
-Importing this package imports no framework: `load(name)` imports exactly one adapter module,
+Importing this package imports no framework: `load(name)` imports exactly one framework's folder,
 and availability is checked with importlib.util.find_spec.
 """
 from __future__ import annotations
@@ -11,6 +11,8 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import settings
 
 from .base import Adapter, Capabilities, UnsupportedDType, implements  # noqa: F401
 
@@ -34,8 +36,13 @@ BUILTIN = {e.name: e for e in [
     Entry("jax", "backends.jax", "jax", "make install  (or: pip install -e '.[jax]')"),
     Entry("paddle", "backends.paddle", "paddle", "make install  (or: pip install -e '.[paddle]')"),
     Entry("mxnet", "backends.mxnet", "mxnet", "make mxnet", python=".venv-mxnet/bin/python"),
+    # Models leave their framework through ONNX: its runtime, and the spec's own Python evaluator.
+    Entry("onnxruntime", "backends.onnxruntime", "onnxruntime", "make install  (or: pip install -e '.[onnx]')"),
+    Entry("onnx-reference", "backends.onnx_reference", "onnx", "make install  (or: pip install -e '.[onnx]')"),
 ]}
-ALIASES = {"np": "numpy", "pytorch": "torch", "tf": "tensorflow", "paddlepaddle": "paddle", "mx": "mxnet"}
+# onnx_reference: the folder's spelling (a module name cannot hold "-"), accepted as well.
+ALIASES = {"np": "numpy", "pytorch": "torch", "tf": "tensorflow", "paddlepaddle": "paddle", "mx": "mxnet",
+           "ort": "onnxruntime", "onnx_reference": "onnx-reference"}
 
 
 class BackendError(LookupError):
@@ -45,7 +52,7 @@ class BackendError(LookupError):
 def is_installed(name: str) -> bool:
     """The framework is importable here (or its own environment exists) and so is its adapter."""
     entry = BUILTIN[name]
-    if not (ROOT / "backends" / f"{entry.module.rsplit('.', 1)[1]}.py").exists():
+    if not (ROOT / "backends" / entry.module.rsplit('.', 1)[1] / "adapter.py").exists():
         return False
     if entry.python and importlib.util.find_spec(entry.requires) is None:
         return (ROOT / entry.python).parents[1].joinpath(".installed").exists()  # make's stamp
@@ -79,7 +86,7 @@ def selected(value: str | None = None) -> tuple[list[str], dict[str, str]]:
     Unset or "all": every installed built-in, the rest listed as skipped with how to install.
     Named explicitly but not installed: a BackendError naming the install command.
     """
-    value = os.environ.get("CONV_BACKEND", "") if value is None else value
+    value = settings.backend_spec() if value is None else value
     if value.strip().lower() in ("", "all"):
         run = available()
         return run, {n: f"not installed: {BUILTIN[n].install}" for n in BUILTIN if n not in run}

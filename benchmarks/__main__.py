@@ -18,7 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backends.process import env_seconds, interpreter, run_backend, run_each, selected_or_exit, slug, write_json_atomic
+import settings
+from runner.files import slug, write_json_atomic
+from runner.process import interpreter, run_backend, run_each, selected_or_exit
 
 from . import report as rep
 from . import workloads as wl
@@ -79,6 +81,7 @@ def run_one(spec: str, mode: str, directory: Path, timeout: float, progress):
 
 
 def main(argv=None) -> int:
+    settings.check_or_exit()
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_const", const="quick", dest="mode", help="smoke run (~1-2 min)")
@@ -88,7 +91,7 @@ def main(argv=None) -> int:
                         "(default: CONV_BENCH_TIMEOUT, else 180 quick / 400 default / 3600 full)")
     args = parser.parse_args(argv)
     mode = args.mode or "default"
-    timeout = args.timeout or env_seconds("CONV_BENCH_TIMEOUT", TIMEOUT[mode])
+    timeout = args.timeout or settings.seconds("CONV_BENCH_TIMEOUT", TIMEOUT[mode])
     selected, skipped = selected_or_exit()
     for spec in list(selected):
         if not has_pytest_benchmark(spec):

@@ -6,24 +6,23 @@ from each benchmark's own cost, so a run's length follows the mode's time budget
 """
 from __future__ import annotations
 
-import os
 import platform
 import statistics
 import time
 
 import pytest
 
-from backends.process import LOAD_FAILED, LoadFailed, load_reporting
+import settings
+from runner.process import LOAD_FAILED, LoadFailed, load_reporting
 
 from . import workloads as wl
 
 
 def _spec() -> str:
-    spec = os.environ.get("CONV_BACKEND", "").strip() or "numpy"
-    if "," in spec or spec.lower() == "all":
-        raise pytest.UsageError(f"CONV_BACKEND={spec!r}: the benchmark run takes exactly one backend per "
-                                f"process; `python -m benchmarks` starts one for each")
-    return spec
+    try:
+        return settings.one_backend("numpy")
+    except settings.SettingError as exc:
+        raise pytest.UsageError(f"{exc} (`python -m benchmarks` starts one process for each)") from None
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +50,7 @@ def meta(backend) -> dict:
 
 def pytest_report_header(config):
     return [f"convtabs benchmarks: CONV_BACKEND={_spec()}, mode {wl.mode()}, float32, "
-            f"CONV_DEVICE={os.environ.get('CONV_DEVICE', 'cpu')}, {platform.processor() or platform.machine()}"]
+            f"CONV_DEVICE={settings.device()}, {platform.processor() or platform.machine()}"]
 
 
 def timed(benchmark, fn, run_mode: str, *, budget: float | None = None) -> float:

@@ -13,9 +13,13 @@ import json
 import sys
 from pathlib import Path
 
-from backends.process import env_jobs, env_seconds, run_backend, run_each, selected_or_exit, slug, write_json_atomic
+import settings
+from runner.files import slug, write_json_atomic
+from runner.lock import RunLocked, results_lock
+from runner.process import run_backend, run_each, selected_or_exit
 
-from . import cells, page as pg, render, titles
+from . import cells, render, titles, webpage
+from . import page as pg
 
 DEFAULT_DIR = Path("results") / "d2l"
 TIMEOUT = 600.0  # seconds per framework: the cells take a few seconds, imports the rest
@@ -46,24 +50,29 @@ def run_one(spec: str, directory: Path, timeout: float, progress) -> dict:
 
 
 def main(argv=None) -> int:
+    settings.check_or_exit()
     parser = argparse.ArgumentParser(prog="python -m chapter", description=__doc__.split("\n\n")[0])
     parser.add_argument("--lang", choices=titles.LANGS, default="en",
                         help="zh: section titles in Chinese as well (the book's Chinese edition)")
     parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/d2l)")
-    parser.add_argument("--timeout", type=float, default=env_seconds("CONV_TIMEOUT", TIMEOUT),
+    parser.add_argument("--timeout", type=float, default=settings.seconds("CONV_TIMEOUT", TIMEOUT),
                         help="seconds per framework process (default CONV_TIMEOUT, else 600)")
     args = parser.parse_args(argv)
     selected, skipped = selected_or_exit()
-    jobs = env_jobs()
+    jobs = settings.jobs()
     print(f"convtabs d2l: {len(cells.CELLS)} cells; frameworks: {', '.join(selected)}"
           + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
     directory = args.results
-    directory.mkdir(parents=True, exist_ok=True)
-    for spec in selected:  # an earlier run's answers must not stand in for this one's
-        (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
-    statuses = run_each(selected, lambda spec, progress: run_one(spec, directory, args.timeout, progress), width=12,
-                        jobs=jobs)
-    return publish(selected, statuses, directory, args.lang)
+    try:
+        with results_lock(directory, "d2l run", "--results <another folder>"):
+            for spec in selected:  # an earlier run's answers must not stand in for this one's
+                (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
+            statuses = run_each(selected, lambda spec, progress: run_one(spec, directory, args.timeout, progress),
+                                width=12, jobs=jobs)
+            return publish(selected, statuses, directory, args.lang)
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def publish(selected, statuses: dict, directory: Path, lang: str) -> int:
@@ -82,7 +91,7 @@ def publish(selected, statuses: dict, directory: Path, lang: str) -> int:
     except ImportError as exc:
         print(f"no plots: {exc} (pip install matplotlib)", file=sys.stderr)
         images = []
-    render.write_html(page, directory / "index.html", images)
+    webpage.write_html(page, directory / "index.html", images)
     files = [str(directory / name) for name in ("index.html", "page.json", *images)]
     render.print_terminal(page, files)
     return page["exit_status"]

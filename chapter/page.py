@@ -1,10 +1,13 @@
 """The side-by-side page as plain data: every cell, every framework's answer, and the verdict.
 
 Flow: results/d2l/<backend>.json (chapter.tab, one process each) -> build() -> page.json ->
-render.py (terminal, index.html) and plots.py. A framework's value *matches* when every element
-is within the float32 error bound of the float64 reference (DESIGN.md); cells that show the
-framework's own behaviour (its random init, its own padding spelling, autograd through the
-loop) are compared where there is a truth but never count as a failure.
+render.py (terminal), webpage.py (index.html) and plots.py. None of those three imports cells.py:
+what they need of a cell (its kind, whether it is a probe, its panel in a picture) is in the data.
+A framework's value *matches* when every element is within the float32 error bound of the float64
+reference (docs/design.md); cells that show the framework's own behaviour (its random init, its own
+padding spelling, autograd through the loop) are compared where there is a truth but never count
+as a failure, and neither does a cell whose adapter part is "not implemented" (a framework whose
+transposed convolution has not landed yet shows that in its column; the rest of the page stands).
 """
 from __future__ import annotations
 
@@ -15,14 +18,13 @@ from reference.bounds import worst_ratio
 
 from . import cells, titles
 
-PROBES = {"learn-own", "padding-native", "autograd-loop"}  # the framework's behaviour is the answer
-STATUSES = ("match", "differs", "raised", "shown", "missing")
+STATUSES = ("match", "differs", "raised", "not implemented", "shown", "missing")
 
 
 def judge(got, expected, bound) -> tuple[str, float]:
     """("match" | "differs", worst error / bound) for a value against the reference."""
     if isinstance(expected, dict):
-        if not isinstance(got, dict) or set(got) < set(expected):
+        if not isinstance(got, dict) or not set(expected) <= set(got):
             return "differs", float("inf")
         verdicts = [judge(got[k], expected[k], None if bound is None else bound[k]) for k in expected]
         return ("match" if all(v == "match" for v, _ in verdicts) else "differs"), max(r for _, r in verdicts)
@@ -52,12 +54,21 @@ def cell_row(cell, tab: dict | None, expected, bound) -> dict:
     if tab is None:
         return {"status": "missing", "value": None, "error": None, "ratio": None}
     answer = tab["cells"].get(cell.id, {"error": "the tab did not compute this cell"})
-    if "error" in answer:
-        return {"status": "raised", "value": None, "error": answer["error"], "ratio": None}
+    if "error" in answer:  # a part the adapter lacks is not the framework's wrong answer
+        status = "not implemented" if answer.get("not_implemented") else "raised"
+        return {"status": status, "value": None, "error": answer["error"], "ratio": None}
     if expected is None or answer["value"] is None:  # None: e.g. TensorFlow's missing gradient
         return {"status": "shown", "value": answer["value"], "error": None, "ratio": None}
     status, ratio = judge(answer["value"], expected, bound)
     return {"status": status, "value": answer["value"], "error": None, "ratio": ratio}
+
+
+def panel_data(panel) -> dict | None:
+    """The cell's part of a picture, for plots.py, which reads only page data."""
+    if panel is None:
+        return None
+    return {"figure": panel.figure, "title": panel.title, "image": _plain(panel.image),
+            "lines": _plain(panel.lines)}
 
 
 def facts() -> dict:
@@ -76,7 +87,7 @@ def facts() -> dict:
 
 def build(tabs: dict, statuses: dict, lang: str = "en") -> dict:
     """tabs: backend -> chapter.tab JSON (None when its process failed); statuses: backend -> the
-    process outcome (backends.process.Outcome.to_json())."""
+    process outcome (runner.process.Outcome.to_json())."""
     order = list(statuses) or list(tabs)
     sections = {}
     for cell in cells.CELLS:
@@ -85,8 +96,9 @@ def build(tabs: dict, statuses: dict, lang: str = "en") -> dict:
         rows = {b: cell_row(cell, tabs.get(b), expected, bound) for b in order}
         section = sections.setdefault(cell.section, {"key": cell.section, "title": titles.title(cell.section, lang),
                                                      "cells": []})
-        section["cells"].append({"id": cell.id, "caption": cell.caption, "probe": cell.id in PROBES,
-                                 "expected": _plain(expected), "rows": rows})
+        section["cells"].append({"id": cell.id, "caption": cell.caption, "kind": cell.kind, "probe": cell.probe,
+                                 "panel": panel_data(cell.panel), "expected": _plain(expected),
+                                 "note": cell.note() if cell.note else None, "rows": rows})
     failures = [f"{b}: {c['id']} {r['status']}" + (f" ({r['error']})" if r["error"] else "")
                 for s in sections.values() for c in s["cells"] if not c["probe"]
                 for b, r in c["rows"].items() if r["status"] in ("differs", "raised") and c["expected"] is not None]

@@ -1,8 +1,10 @@
-"""The page's pictures: loss curves per framework, the lr sweep against the stability limit, and
-the edge-detection images as heatmaps. Each function takes page.build()'s data and a folder and
-returns the file name it wrote (None when there was nothing to draw)."""
+"""The page's pictures: loss curves per framework, the lr sweep against the stability limit, the
+edge-detection images as heatmaps, and the readers' registered-against-bare-tensor loss curves. Each function takes page.build()'s data and a folder and
+returns the file name it wrote (None when there was nothing to draw). A picture draws the cells
+whose panel names it (chapter/cell.py Panel), in page order, never cells picked by id."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +17,9 @@ def _plt():
     return plt
 
 
-def _cell(page: dict, cell_id: str) -> dict:
-    return next(c for s in page["sections"] for c in s["cells"] if c["id"] == cell_id)
+def _panels(page: dict, figure: str) -> list[dict]:
+    """The cells that feed `figure`, each with its "panel": {"figure", "title", "image"}."""
+    return [c for s in page["sections"] for c in s["cells"] if c["panel"] and c["panel"]["figure"] == figure]
 
 
 def _values(cell: dict) -> dict:
@@ -25,27 +28,26 @@ def _values(cell: dict) -> dict:
 
 
 def loss_curves(page: dict, folder: Path) -> str | None:
-    own, shared = _cell(page, "learn-own"), _cell(page, "learn-shared")
-    if not _values(own) and not _values(shared):
+    cells = _panels(page, "loss_curves")
+    if not any(_values(cell) for cell in cells):
         return None
     plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, cell, name in ((axes[0], own, "each framework's own random init"),
-                           (axes[1], shared, f"shared init {page['facts']['shared_init']}")):
+    fig, axes = plt.subplots(1, len(cells), figsize=(5.5 * len(cells), 4), sharey=True, squeeze=False)
+    for ax, cell in zip(axes[0], cells):
         for backend, value in _values(cell).items():
             ax.plot(range(1, len(value["losses"]) + 1), value["losses"], marker="o", label=backend, alpha=.8)
         if cell["expected"] is not None:
             losses = cell["expected"]["losses"]
             ax.plot(range(1, len(losses) + 1), losses, "k--", label="reference (float64)")
-        ax.set(yscale="log", xlabel="step", title=name)
+        ax.set(yscale="log", xlabel="step", title=cell["panel"]["title"])
         ax.legend(fontsize=8)
-    axes[0].set_ylabel("summed squared loss (before the step)")
+    axes[0][0].set_ylabel("summed squared loss (before the step)")
     return _save(fig, folder / "loss_curves.png")
 
 
 def lr_sweep(page: dict, folder: Path) -> str | None:
-    cell = _cell(page, "lr-sweep")
-    values = _values(cell)
+    cell = next(iter(_panels(page, "lr_sweep")), None)  # one panel: the sweep of the convergence section
+    values = _values(cell) if cell else {}
     if not values:
         return None
     plt = _plt()
@@ -58,21 +60,21 @@ def lr_sweep(page: dict, folder: Path) -> str | None:
     ax.axvline(facts["lr_limit_no_bias"], color="tab:gray", ls=":",
                label=f"limit without bias {facts['lr_limit_no_bias']:.4f}")
     ax.set(yscale="log", xlabel="learning rate", ylabel=f"loss after {facts['epochs']} steps",
-           title="kernel and bias trained together")
+           title=cell["panel"]["title"])
     ax.legend(fontsize=8)
     return _save(fig, folder / "lr_sweep.png")
 
 
 def edges(page: dict, folder: Path) -> str | None:
-    """Rows: the book's edge image and exercise 1's diagonal one; columns: the input, then each
-    framework's response to K = [[1, -1]]."""
-    rows = [("edge image X", page["facts"]["edge_X"], _values(_cell(page, "edge-Y"))),
-            ("diagonal image D", page["facts"]["diagonal_X"], _values(_cell(page, "diagonal")))]
+    """Rows: the book's edge image and exercise 1's diagonal one (the cells with an edges panel);
+    columns: the input, then each framework's response to K = [[1, -1]]."""
+    rows = [(c["panel"]["title"], c["panel"]["image"], _values(c)) for c in _panels(page, "edges")]
     backends = sorted({b for _, _, v in rows for b in v}, key=page["backends"].index)
     if not backends:
         return None
     plt = _plt()
-    fig, axes = plt.subplots(2, 1 + len(backends), figsize=(2.6 * (1 + len(backends)), 4.6), squeeze=False)
+    fig, axes = plt.subplots(len(rows), 1 + len(backends), figsize=(2.6 * (1 + len(backends)), 2.3 * len(rows)),
+                             squeeze=False)
     for r, (name, image, responses) in enumerate(rows):
         _heatmap(axes[r][0], image, name, cmap="gray")
         for c, backend in enumerate(backends, start=1):
@@ -83,6 +85,47 @@ def edges(page: dict, folder: Path) -> str | None:
     return _save(fig, folder / "edges.png")
 
 
+def registration(page: dict, folder: Path) -> str | None:
+    """One small panel per framework: the kernel registered (solid) and as a bare tensor (dashed,
+    or the framework's error written in), over the panel's float64 reference curves."""
+    cell = next(iter(_panels(page, "registration")), None)
+    values = _values(cell) if cell else {}
+    if not values:
+        return None
+    plt = _plt()
+    columns = min(3, len(values))  # three across: six frameworks still read at the page's 1400 px
+    rows = -(-len(values) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.7 * columns, 3.1 * rows), sharey=True, squeeze=False)
+    for ax, (backend, value) in zip(axes.flat, values.items()):
+        for (label, losses), style in zip((cell["panel"]["lines"] or {}).items(), ("k-", "k:")):
+            ax.plot(_steps(losses), losses, style, lw=1, alpha=.5, label=label)
+        ax.plot(_steps(value["registered"]["losses"]), value["registered"]["losses"], "o-", color="tab:blue",
+                label="registered")
+        _unregistered(ax, value["unregistered"])
+        ax.set(yscale="log", xlabel="step", title=backend)
+    for ax in axes.flat[len(values):]:
+        ax.axis("off")
+    for row in axes:
+        row[0].set_ylabel("loss before the step")
+    handles = {label: h for ax in axes.flat for h, label in zip(*ax.get_legend_handles_labels())}
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=len(handles), fontsize=8)
+    fig.suptitle(cell["panel"]["title"], fontsize=10)
+    return _save(fig, folder / "registration.png", rect=(0, 0.07 / rows, 1, 1))
+
+
+def _steps(losses) -> range:
+    return range(1, len(losses) + 1)
+
+
+def _unregistered(ax, run: dict) -> None:
+    if "losses" in run:
+        ax.plot(_steps(run["losses"]), run["losses"], "s--", color="tab:red", label="bare tensor")
+    else:  # the framework refused: its words, where the curve would be
+        ax.text(0.97, 0.97, "bare tensor:\n" + textwrap.fill(textwrap.shorten(run["error"], 150), 32),
+                transform=ax.transAxes, ha="right", va="top", multialignment="left", fontsize=7, color="tab:red",
+                bbox={"facecolor": "white", "edgecolor": "tab:red", "alpha": .9})
+
+
 def _heatmap(ax, values, title, cmap, lim=None):
     a = np.asarray(values, np.float64)
     ax.imshow(a, cmap=cmap, vmin=-lim if lim else None, vmax=lim)
@@ -91,8 +134,9 @@ def _heatmap(ax, values, title, cmap, lim=None):
     ax.set_yticks([])
 
 
-def _save(fig, path: Path) -> str:
-    fig.tight_layout()
+def _save(fig, path: Path, rect=(0, 0, 1, 1)) -> str:
+    """rect: the part of the figure tight_layout may fill (the rest holds a figure legend)."""
+    fig.tight_layout(rect=rect)
     fig.savefig(path, dpi=110)
     _plt().close(fig)
     return path.name
@@ -100,4 +144,5 @@ def _save(fig, path: Path) -> str:
 
 def draw_all(page: dict, folder: Path) -> list[str]:
     """Every plot; a missing matplotlib means no pictures, said so by the caller, not a failure."""
-    return [name for name in (edges(page, folder), loss_curves(page, folder), lr_sweep(page, folder)) if name]
+    drawn = (edges(page, folder), loss_curves(page, folder), lr_sweep(page, folder), registration(page, folder))
+    return [name for name in drawn if name]

@@ -1,4 +1,5 @@
-"""Section titles in English and in the Chinese edition's words (zh.d2l.ai, 6.2-6.4)."""
+"""Section titles in English and in the Chinese edition's words (zh.d2l.ai, 6.2-6.4, and 13.10 for
+transposed convolution, English 14.10)."""
 from __future__ import annotations
 
 SECTIONS = {  # key: (English, Chinese)
@@ -10,6 +11,11 @@ SECTIONS = {  # key: (English, Chinese)
     "padding": ("Padding and stride", "填充和步幅"),
     "channels": ("Multiple input and multiple output channels", "多输入多输出通道"),
     "exercises": ("Exercises", "练习"),
+    "readers": ("Readers' questions on 7.2", "读者的问题（6.2）"),
+    "trans-basic": ("Transposed convolution: basic operation", "转置卷积：基本操作"),
+    "trans-padding": ("Transposed convolution: padding, strides, and multiple channels", "转置卷积：填充、步幅和多通道"),
+    "trans-matrix": ("Transposed convolution: connection to matrix transposition", "转置卷积：与矩阵变换的联系"),
+    "trans-exercises": ("Transposed convolution: exercises", "转置卷积：练习"),
 }
 LANGS = ("en", "zh")
 

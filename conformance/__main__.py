@@ -1,20 +1,27 @@
 """`python -m conformance` (make conformance): every selected backend in its own process, then
 the cross-check and the report.
 
-Each backend process runs conformance/test_conformance.py under pytest with a time limit
-(CONV_TIMEOUT seconds, default 900) and writes results/conformance/<backend>.json + .npz; a crash
-or a hang is reported as such and the others still run. Exit status 1 when any backend failed
-a check inside its capabilities, crashed, hung or left untrustworthy results.
+Each backend process runs conformance/test_conformance.py under pytest and journals every verdict
+as it finishes (results/conformance/<backend>.jsonl + .arrays). A process that finishes no check
+for CONV_CHECK_TIMEOUT seconds (default 60) is ended as hung, one that runs past CONV_TIMEOUT
+(default 900) as timed out; a crash or a hang is reported with the check it was in, the others
+still run, and everything finished before it is kept. Exit status 1 when any backend failed a
+check inside its capabilities, crashed, hung or left untrustworthy results; 130 after Ctrl-C,
+which ends every backend process at once and reports what they finished. One run at a time per
+results folder (runner.lock).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
+import time
 from pathlib import Path
 
-from backends.process import env_jobs, LOAD_FAILED, env_seconds, run_backend, run_each, selected_or_exit, slug
+import settings
+from runner.files import slug
+from runner.lock import RunLocked, results_lock
+from runner.process import LOAD_FAILED, interrupted, run_backend, run_each, selected_or_exit
 
 from . import report as rep
 from . import results
@@ -22,10 +29,12 @@ from .cases import selected_cases
 from .crosscheck import cross_check
 
 DEFAULT_TIMEOUT = 900.0
+DEFAULT_CHECK_TIMEOUT = 60.0
+INTERRUPTED = 130  # the exit status after Ctrl-C, as a shell gives 128 + SIGINT
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
 
 
-def run_one(spec: str, total: int, directory: Path, timeout: float, progress):
+def run_one(spec: str, total: int, directory: Path, timeout: float, progress, check_timeout: float | None = None):
     task = progress.add_task(f"{spec}", total=total, last="starting") if progress else None
     done = {"n": 0}
 
@@ -41,11 +50,13 @@ def run_one(spec: str, total: int, directory: Path, timeout: float, progress):
             print(f"{spec}: {done['n']}/{total}", flush=True)
 
     args = ["pytest", "conformance/test_conformance.py", "-v", "-p", "no:cacheprovider", "--no-header",
+            "-p", "no:hypothesispytest",  # unused here, and seconds of imports at exit on a busy machine
             "-o", "console_output_style=classic", "--tb=no"]
     env = {"CONV_RESULTS": str(directory.resolve())}
+    journal, _ = results.paths(spec, directory)
     outcome = run_backend(spec, args, timeout=timeout, log_path=directory / "logs" / f"{slug(spec)}.log",
-                          env=env, on_line=on_line)
-    if outcome.status == "failed" and outcome.returncode == 1:
+                          env=env, on_line=on_line, idle_timeout=check_timeout, activity=results.Tail(journal))
+    if outcome.status == "failed" and outcome.returncode == 1 and not interrupted():
         outcome.status, outcome.detail = "ok", "finished (with failing checks)"
     if progress:
         progress.update(task, last=outcome.status if outcome.status != "ok" else "done")
@@ -53,32 +64,47 @@ def run_one(spec: str, total: int, directory: Path, timeout: float, progress):
 
 
 def main(argv=None) -> int:
+    started = time.monotonic()
+    settings.check_or_exit()
     parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", type=Path, default=results.DEFAULT_DIR, help="output folder")
-    parser.add_argument("--timeout", type=float, default=env_seconds("CONV_TIMEOUT", DEFAULT_TIMEOUT),
+    parser.add_argument("--results", type=Path, default=results.results_dir(),
+                        help="output folder (default CONV_RESULTS, else results/conformance)")
+    parser.add_argument("--timeout", type=float, default=settings.seconds("CONV_TIMEOUT", DEFAULT_TIMEOUT),
                         help="seconds per backend process")
+    parser.add_argument("--check-timeout", type=float, default=settings.check_timeout(DEFAULT_CHECK_TIMEOUT),
+                        help="seconds a backend process may go without finishing a check")
     args = parser.parse_args(argv)
     selected, skipped = selected_or_exit()
-    jobs = env_jobs()
+    jobs = settings.jobs()
     try:
         cases = selected_cases()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    try:
+        with results_lock(args.results):
+            return run_all(args, selected, skipped, cases, jobs, started)
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_all(args, selected, skipped, cases, jobs, started) -> int:
     from .probes import PROBES
     total = sum(len(c.checks) for c in cases) + len(PROBES)
     print(f"convtabs conformance: {len(cases)} cases, {total} checks per backend; backends: "
           f"{', '.join(selected)}" + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
-    args.results.mkdir(parents=True, exist_ok=True)
     for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
-        for path in results.paths(spec, args.results):
+        for path in results.stale_paths(spec, args.results):
             path.unlink(missing_ok=True)
-    outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress),
-                        jobs=jobs)
-    return finish(selected, skipped, outcomes, cases, args.results)
+    outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress,
+                                                                 args.check_timeout),
+                        jobs=jobs, keep_on_interrupt=True)
+    status = finish(selected, skipped, outcomes, cases, args.results, started)
+    return INTERRUPTED if interrupted() else status
 
 
-def finish(selected, skipped, outcomes, cases, directory: Path) -> int:
+def finish(selected, skipped, outcomes, cases, directory: Path, started: float | None = None) -> int:
     loaded = {spec: results.read(spec, directory) for spec in selected}
     for spec, outcome in outcomes.items():
         if outcome.returncode == LOAD_FAILED:  # the run's detail says it all: no checks ran
@@ -87,11 +113,20 @@ def finish(selected, skipped, outcomes, cases, directory: Path) -> int:
             loaded[spec].problem = "; ".join(filter(None, [f"the process {outcome.detail} (log: {outcome.log})",
                                                            loaded[spec].problem]))
     pairs = cross_check({s: l.arrays for s, l in loaded.items() if l.arrays}, cases)
-    report = rep.build(os.environ.get("CONV_BACKEND", ""), os.environ.get("CONV_DEVICE", "cpu"), loaded,
+    report = rep.build(settings.backend_spec(), settings.device(), loaded,
                        outcomes, skipped, pairs, rep.probe_table(loaded), cases)
+    report["interrupted"] = interrupted()
+    report["timing"] = timing(outcomes, started)
     files = rep.write_all(report, directory)
     rep.print_terminal(report, files)
     return report["exit_status"]
+
+
+def timing(outcomes: dict, started: float | None) -> dict:
+    """The run's wall time and each backend process's; the JAX compilation cache is not used yet."""
+    return {"wall_seconds": None if started is None else time.monotonic() - started,
+            "backends": {spec: outcome.seconds for spec, outcome in outcomes.items()},
+            "jax_compilation_cache": "off" if any(o.backend == "jax" for o in outcomes.values()) else None}
 
 
 if __name__ == "__main__":

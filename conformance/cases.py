@@ -1,4 +1,5 @@
-"""The case corpus: the chapter's examples and a seeded sweep, each with a stable id.
+"""The case corpus: the chapter's examples and a seeded sweep, each with a stable id; the same
+for the transposed convolution of the sequel (d2l 14.10), whose case ids all hold "trans-conv".
 
 Flow: cases (here) -> one backend process checks each against the reference (checks.py) ->
 results/conformance/<backend>.json + .npz -> cross-check and report.
@@ -14,9 +15,12 @@ from functools import cached_property
 
 import numpy as np
 
+import settings
 from reference import book
+from reference.conv import corr2d
 from reference.dtypes import INT_DTYPES, as_dtype
 from reference.params import conv_params
+from reference.transposed_params import conv_transpose_params
 
 SWEEP_SEED = 20261125
 SWEEP_SIZE = 360
@@ -28,16 +32,24 @@ LOOP_MAX_PIXELS = 100  # corr2d_loop is the chapter's Python loop: small images 
 @dataclass(frozen=True)
 class Case:
     id: str
-    source: str  # "book", "deep" or "sweep"
+    source: str  # "book", "deep", "empty" or "sweep"
     x_shape: tuple
-    w_shape: tuple
+    w_shape: tuple  # conv2d: (C_out, C_in/groups, kh, kw); conv_transpose2d: (C_in, C_out/groups, kh, kw)
     dtype: str
-    checks: tuple  # of "conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel"
+    checks: tuple  # of "conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel",
+    #                "trans_conv_loop", "conv_transpose2d", "conv_transpose2d_grads"
     bias: bool = False
     params: dict = field(default_factory=dict)
     seed: int = 0
     book_inputs: str | None = None  # name of a book example whose arrays replace random ones
     train: dict = field(default_factory=dict)  # lr, epochs, bias start for train_kernel
+    op: str = "conv2d"  # or "conv_transpose2d": which layout w has, and so the shapes of b and dy
+
+    @property
+    def out_channels(self) -> int:
+        if self.op == "conv_transpose2d":
+            return self.w_shape[1] * self.params.get("groups", 1)
+        return self.w_shape[0]
 
     @cached_property
     def arrays(self) -> dict:
@@ -47,8 +59,9 @@ class Case:
         else:
             x, w = _random(self.x_shape, self.dtype, self.seed), _random(self.w_shape, self.dtype, self.seed + 1)
         dt = as_dtype(self.dtype)
-        b = _random((self.w_shape[0],), self.dtype, self.seed + 2) if self.bias else None
-        out_shape = (self.x_shape[0], self.w_shape[0], *conv_params(x, w, b, **self.params).out_hw)
+        b = _random((self.out_channels,), self.dtype, self.seed + 2) if self.bias else None
+        params_of = conv_transpose_params if self.op == "conv_transpose2d" else conv_params
+        out_shape = (self.x_shape[0], self.out_channels, *params_of(x, w, b, **self.params).out_hw)
         dy = _random(out_shape, self.dtype, self.seed + 3)
         return {"x": x.astype(dt), "w": w.astype(dt), "b": b, "dy": dy}
 
@@ -76,7 +89,20 @@ def _channels():
     return book.CHANNELS_X[None], np.stack([book.CHANNELS_K + i for i in range(3)])
 
 
-BOOK_INPUTS = {"edge": _edge, "edge-transposed": _edge_transposed, "small": _small, "channels": _channels}
+def _trans_conv_small():
+    """d2l 14.10.1: X = K = [[0, 1], [2, 3]], which is the chapter's 2x2 kernel SMALL_K."""
+    return book.SMALL_K[None, None], book.SMALL_K[None, None]
+
+
+def _kernel2matrix():
+    """d2l 14.10.3: Y = corr2d(0..8 as 3x3, [[1, 2], [3, 4]]) = [[27, 37], [57, 67]], taken back
+    through the same kernel (trans_conv(Y, K) = W.T @ vec(Y), W the 4x9 kernel matrix)."""
+    K = book.SMALL_K + 1
+    return corr2d(book.SMALL_X, K)[None, None], K[None, None]
+
+
+BOOK_INPUTS = {"edge": _edge, "edge-transposed": _edge_transposed, "small": _small, "channels": _channels,
+               "trans-conv-small": _trans_conv_small, "kernel2matrix": _kernel2matrix}
 TWO_D = ("corr2d", "corr2d_loop", "layer")
 
 
@@ -160,8 +186,123 @@ def deep_cases() -> list[Case]:
             for c, (kh, kw) in DEEP_SHAPES for dtype in ("float32", "float64")]
 
 
+def empty_batch_cases() -> list[Case]:
+    """A data pipeline's last batch may hold no images: the answer is empty, of the right shape,
+    and every weight gradient is zero (nothing flows back)."""
+    shapes = [((0, 2, 5, 5), (3, 2, 3, 3), {"padding": "valid"}, False, "float32"),
+              ((0, 2, 5, 5), (3, 2, 3, 3), {"padding": "same", "stride": 2}, True, "float32"),
+              ((0, 4, 6, 7), (4, 2, 2, 3), {"padding": 1, "groups": 2}, True, "float64")]
+    return [Case(f"empty-batch-n0c{x[1]}o{w[0]}-{x[2]}x{x[3]}-k{w[2]}x{w[3]}-{i}{'-b' if bias else ''}-{dtype}",
+                 "empty", x, w, dtype, ("conv2d", "conv2d_grads"), bias, params, seed=900 + i)
+            for i, (x, w, params, bias, dtype) in enumerate(shapes)]
+
+
+# ---- the transposed convolution (d2l 14.10) ------------------------------------------------------
+TRANSPOSED_SWEEP_SEED = 20261128
+TRANSPOSED_SWEEP_SIZE = 150
+TRANSPOSED = ("conv_transpose2d", "conv_transpose2d_grads")
+PLAIN_2D_SHARE = 0.1  # sweep cases drawn as the book's setting (one channel, stride 1, no padding): loop too
+
+
+def transposed_book_cases() -> list[Case]:
+    f32, t = "float32", "conv_transpose2d"
+    return [
+        Case("book-14.10.1-trans-conv-2x2", "book", (1, 1, 2, 2), (1, 1, 2, 2), f32,
+             ("trans_conv_loop",) + TRANSPOSED, book_inputs="trans-conv-small", op=t),
+        Case("book-14.10.2-trans-conv-p1", "book", (1, 1, 2, 2), (1, 1, 2, 2), f32, TRANSPOSED,
+             params={"padding": 1}, book_inputs="trans-conv-small", op=t),
+        Case("book-14.10.2-trans-conv-s2", "book", (1, 1, 2, 2), (1, 1, 2, 2), f32, TRANSPOSED,
+             params={"stride": 2}, book_inputs="trans-conv-small", op=t),
+        # 14.10.2's shape round trip: conv2d(10 -> 20, k5, p2, s3) takes 16x16 to 6x6; the same
+        # weight, read as (C_in, C_out, kh, kw), takes the 6x6 back to 16x16.
+        Case("book-14.10.2-trans-conv-round-trip-c20o10-6x6-k5x5-p2-s3", "book", (1, 20, 6, 6), (20, 10, 5, 5), f32,
+             TRANSPOSED, params={"padding": 2, "stride": 3}, seed=1410, op=t),
+        Case("book-14.10.3-trans-conv-kernel2matrix", "book", (1, 1, 2, 2), (1, 1, 2, 2), f32,
+             ("trans_conv_loop", "conv_transpose2d"), book_inputs="kernel2matrix", op=t),
+    ]
+
+
+def _output_padding(rng: random.Random, stride, dilation, padding):
+    """0 in about a third of the cases (always with "same"); else per axis a legal value, below the
+    stride or below the dilation (torch's rule), which is often 0 too where both are 1."""
+    if padding == "same" or rng.random() < 0.35:
+        return 0  # "same" fixes the output size: any other output_padding is an error
+    pair = tuple(rng.randrange(max(s, d)) for s, d in zip(_pair(stride), _pair(dilation)))
+    return pair[0] if pair[0] == pair[1] else pair
+
+
+def _pair(value) -> tuple:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _transposed_sweep_case(rng: random.Random, index: int) -> Case | None:
+    dtype = rng.choice(SWEEP_DTYPES)
+    groups = rng.choice([1, 1, 1, 2, 3])
+    c, o = groups * rng.randint(1, 3), groups * rng.randint(1, 3)
+    kh, kw = rng.choice([(1, 1), (2, 2), (3, 3), (3, 3), (4, 4), (5, 5), (1, 3), (3, 2)])
+    stride = rng.choice([1, 1, 2, 3, (1, 2), (2, 3)])
+    dilation = rng.choice([1, 1, 1, 2, (1, 2)])
+    padding = rng.choice([0, 1, 2, (1, 0), ((0, 1), (2, 0)), ((1, 2), (0, 1)), "same", "same", "valid"])
+    output_padding = _output_padding(rng, stride, dilation, padding)
+    n, h, w = rng.choice([1, 1, 2, 3]), rng.randint(1, 8), rng.randint(1, 8)
+    bias = rng.random() < 0.5
+    if rng.random() < PLAIN_2D_SHARE:  # the book's trans_conv: also checked through the loop
+        groups, c, o, n, stride, dilation, padding, output_padding = 1, 1, 1, 1, 1, 1, 0, 0
+    params = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
+              "groups": groups}
+    x_shape, w_shape = (n, c, h, w), (c, o // groups, kh, kw)
+    try:
+        conv_transpose_params(np.empty(x_shape), np.empty(w_shape), **params)
+    except ValueError:
+        return None  # the padding crops away the whole output: a bad-input case, not a sweep case
+    checks = TRANSPOSED[:1] if dtype in INT_DTYPES else TRANSPOSED  # integers: forward only
+    if c == o == 1 and n == 1 and padding == 0 and stride == dilation == 1 and output_padding == 0:
+        checks = ("trans_conv_loop",) + checks
+    label = (f"trans-conv-sweep-{index:03d}-n{n}c{c}o{o}g{groups}-{h}x{w}-k{kh}x{kw}-s{_padding_label(stride)}"
+             f"-d{_padding_label(dilation)}-p{_padding_label(padding)}-op{_padding_label(output_padding)}"
+             f"{'-b' if bias else ''}-{dtype}")
+    return Case(label, "sweep", x_shape, w_shape, dtype, checks, bias, params,
+                seed=TRANSPOSED_SWEEP_SEED + 10 * index, op="conv_transpose2d")
+
+
+def transposed_sweep_cases(size: int = TRANSPOSED_SWEEP_SIZE) -> list[Case]:
+    rng = random.Random(TRANSPOSED_SWEEP_SEED)
+    cases = []
+    for index in itertools.count():
+        if len(cases) == size:
+            return cases
+        case = _transposed_sweep_case(rng, index)
+        if case is not None:
+            cases.append(case)
+
+
+# n = C_in x landing taps: stride 1 and "same", so every interior output sums all of them.
+TRANSPOSED_DEEP_SHAPES = [(64, (3, 3)), (1024, (1, 1)), (256, (3, 3)), (128, (5, 5))]
+
+
+def transposed_deep_cases() -> list[Case]:
+    return [Case(f"deep-trans-conv-c{c}-k{kh}x{kw}-n{c * kh * kw}-{dtype}", "deep", (1, c, 6, 6), (c, 4, kh, kw),
+                 dtype, TRANSPOSED, params={"padding": "same"}, seed=700 + c + kh, op="conv_transpose2d")
+            for c, (kh, kw) in TRANSPOSED_DEEP_SHAPES for dtype in ("float32", "float64")]
+
+
+def transposed_empty_batch_cases() -> list[Case]:
+    """No images in, an empty output of the right shape out, and zero weight and bias gradients."""
+    shapes = [((0, 2, 5, 5), (2, 3, 3, 3), {"padding": 1, "stride": 2, "output_padding": 1}, True, "float32"),
+              ((0, 4, 4, 3), (4, 1, 2, 3), {"padding": "same", "stride": 2, "groups": 2}, False, "float64")]
+    return [Case(f"empty-batch-trans-conv-n0c{x[1]}o{w[1] * params.get('groups', 1)}-{x[2]}x{x[3]}-k{w[2]}x{w[3]}"
+                 f"-{i}{'-b' if bias else ''}-{dtype}", "empty", x, w, dtype, TRANSPOSED, bias, params,
+                 seed=950 + i, op="conv_transpose2d")
+            for i, (x, w, params, bias, dtype) in enumerate(shapes)]
+
+
+def transposed_cases() -> list[Case]:
+    return (transposed_book_cases() + transposed_deep_cases() + transposed_empty_batch_cases()
+            + transposed_sweep_cases())
+
+
 def all_cases() -> list[Case]:
-    cases = book_cases() + deep_cases() + sweep_cases()
+    cases = book_cases() + deep_cases() + empty_batch_cases() + sweep_cases() + transposed_cases()
     assert len({c.id for c in cases}) == len(cases), "case ids must be unique"
     return cases
 
@@ -169,15 +310,9 @@ def all_cases() -> list[Case]:
 def selected_cases() -> list[Case]:
     """CONV_CASES, a regular expression searched in case ids (e.g. "book" or "float16"), narrows
     the corpus; unset means every case."""
-    import os
-    import re
-    pattern = os.environ.get("CONV_CASES", "")
-    try:
-        regex = re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"CONV_CASES={pattern!r} is not a regular expression: {exc}") from None
+    regex = settings.cases_pattern()
     cases = [c for c in all_cases() if regex.search(c.id)]
     if not cases:
-        raise ValueError(f"CONV_CASES={pattern!r} matches no case id (ids look like "
+        raise ValueError(f"CONV_CASES={regex.pattern!r} matches no case id (ids look like "
                          f"'book-7.2.2-edge' or 'sweep-012-n1c2o3g1-...-float32')")
     return cases

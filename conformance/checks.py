@@ -5,7 +5,7 @@ backend's declared dtypes (a plug-in that declares none is held to float32 and f
 UnsupportedDType the adapter raises for a combination the framework has no kernel for (torch's
 dilated int32); any other exception is an "error", which counts as a failure. The worst
 error/bound ratio decides pass/fail; the precision grade (error / (sqrt(n) u S)) is reported
-beside it (DESIGN.md, Tolerance).
+beside it (docs/design.md, Error bound).
 """
 from __future__ import annotations
 
@@ -18,15 +18,26 @@ import numpy as np
 
 import reference as ref
 from backends.base import UnsupportedDType, first_line, implements
-from reference.bounds import Terms, forward_terms, gradient_terms, trajectory_tolerance, worst_case_bound
+from reference.bounds import (Terms, forward_terms, gradient_terms, trajectory_tolerance, worst_case_bound,
+                              worst_element)
 from reference.dtypes import unit_roundoff
+from reference.transposed import transpose_forward_terms, transpose_gradient_terms
 
 from .cases import Case
 
 STATUSES = ("pass", "fail", "error", "unsupported", "not implemented")
 FAILING = ("fail", "error")
 OP_OF_CHECK = {"conv2d": "conv2d", "conv2d_grads": "conv2d_grads", "corr2d": "corr2d",
-               "corr2d_loop": "corr2d_loop", "layer": "layer_forward", "train_kernel": "train_kernel"}
+               "corr2d_loop": "corr2d_loop", "layer": "layer_forward", "train_kernel": "train_kernel",
+               "trans_conv_loop": "trans_conv_loop", "conv_transpose2d": "conv_transpose2d",
+               "conv_transpose2d_grads": "conv_transpose2d_grads"}
+TRANSPOSED_CHECKS = ("trans_conv_loop", "conv_transpose2d", "conv_transpose2d_grads")
+FAMILIES = ("conv2d", "conv_transpose2d")  # the report groups grades and pairs by these
+
+
+def family(check: str) -> str:
+    """Which op a check exercises: the transposed convolution (d2l 14.10) or the convolution."""
+    return "conv_transpose2d" if check in TRANSPOSED_CHECKS else "conv2d"
 
 
 @dataclass
@@ -80,6 +91,8 @@ def train_diverges(case: Case) -> bool:
 def expected(case: Case, check: str) -> dict[str, Expected]:
     """The reference's answer to a check, with the allowed error of each output element."""
     a, dtype = case.arrays, case.dtype
+    if check in TRANSPOSED_CHECKS:
+        return _expected_transposed(case, check)
     if check == "conv2d":
         terms = forward_terms(a["x"], a["w"], a["b"], **case.params)
         return {"y": Expected(ref.conv2d(a["x"], a["w"], a["b"], **case.params), worst_case_bound(terms, dtype), terms)}
@@ -108,6 +121,24 @@ def expected(case: Case, check: str) -> dict[str, Expected]:
     raise ValueError(f"unknown check {check!r}")
 
 
+def _expected_transposed(case: Case, check: str) -> dict[str, Expected]:
+    """The same for d2l 14.10: bounds from the largest per-element term count (reference.transposed)."""
+    a, dtype = case.arrays, case.dtype
+    if check == "trans_conv_loop":  # the book's 2-D loop is conv_transpose2d on one image and channel
+        X, K = _two_d(case)
+        terms = transpose_forward_terms(a["x"][:1, :1], a["w"][:1, :1])
+        terms = Terms(terms.n, terms.S[0, 0])
+        return {"Y": Expected(ref.trans_conv(X, K), worst_case_bound(terms, dtype), terms)}
+    if check == "conv_transpose2d":
+        terms = transpose_forward_terms(a["x"], a["w"], a["b"], **case.params)
+        want = ref.conv_transpose2d(a["x"], a["w"], a["b"], **case.params)
+        return {"y": Expected(want, worst_case_bound(terms, dtype), terms)}
+    wants = ref.conv_transpose2d_grads(a["x"], a["w"], a["b"], a["dy"], **case.params)
+    all_terms = transpose_gradient_terms(a["x"], a["w"], a["b"], a["dy"], **case.params)
+    return {name: Expected(want, worst_case_bound(terms, dtype), terms)
+            for name, want, terms in zip(("dx", "dw", "db"), wants, all_terms) if want is not None}
+
+
 def run(backend, case: Case, check: str) -> dict[str, np.ndarray]:
     """The backend's answer to a check, as NumPy arrays named like `expected`'s."""
     a = case.arrays
@@ -116,8 +147,13 @@ def run(backend, case: Case, check: str) -> dict[str, np.ndarray]:
     if check == "conv2d_grads":
         grads = backend.conv2d_grads(a["x"], a["w"], a["b"], a["dy"], **case.params)
         return {name: g for name, g in zip(("dx", "dw", "db"), grads) if g is not None}
-    if check in ("corr2d", "corr2d_loop"):
+    if check in ("corr2d", "corr2d_loop", "trans_conv_loop"):
         return {"Y": getattr(backend, check)(*_two_d(case))}
+    if check == "conv_transpose2d":
+        return {"y": backend.conv_transpose2d(a["x"], a["w"], a["b"], **case.params)}
+    if check == "conv_transpose2d_grads":
+        grads = backend.conv_transpose2d_grads(a["x"], a["w"], a["b"], a["dy"], **case.params)
+        return {name: g for name, g in zip(("dx", "dw", "db"), grads) if g is not None}
     if check == "layer":
         return {"Y": backend.layer_forward(_layer_input(case), _two_d(case)[1], _layer_bias(case))}
     if check == "train_kernel":
@@ -215,15 +251,10 @@ def _shape_or_dtype_problem(name, got, want, dtype, check) -> str:
 
 
 def _worst(got, want, bound):
-    """(worst error/bound, description of the worst element)."""
-    err = np.abs(got.astype(np.float64) - np.asarray(want, np.float64))
-    bound = np.broadcast_to(np.asarray(bound, np.float64), err.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(err == 0, 0.0, err / bound)
-    ratio = np.where(np.isnan(err), np.inf, ratio)
-    if ratio.size == 0:
+    """(worst error/bound, description of the worst element) under bounds.error_ratio's policy."""
+    worst = worst_element(got, want, bound)
+    if worst.index is None:
         return 0.0, ""
-    i = np.unravel_index(np.argmax(ratio), ratio.shape)
-    where = f" at {tuple(int(k) for k in i)}: got {float(got[i]):.9g}, want {float(want[i]):.9g}, " \
-            f"error {err[i]:.3g} > bound {bound[i]:.3g}"
-    return float(ratio[i]), where
+    where = f" at {worst.index}: got {worst.got:.9g}, want {worst.want:.9g}, " \
+            f"error {worst.error:.3g} > bound {worst.bound:.3g}"
+    return worst.ratio, where

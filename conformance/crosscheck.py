@@ -1,7 +1,10 @@
 """Every pair of backends on every output both computed: do they agree within both bounds?
 
-Two backends agree on an output when |a - b| <= bound_a + bound_b, element by element (DESIGN.md,
-Tolerance); for one case and dtype both bounds are the reference's bound for that dtype.
+Two backends agree on an output when |a - b| <= bound_a + bound_b, element by element (docs/design.md,
+Error bound); for one case and dtype both bounds are the reference's bound for that dtype.
+Outputs are keyed "<case id>|<check>|<output>" (results.array_key), so every check whose
+`expected` gives a bound is compared, the transposed ones included; `by_check` splits each pair's
+counts per check, so the report can show the convolution and its transpose apart.
 """
 from __future__ import annotations
 
@@ -10,8 +13,22 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from reference.bounds import worst_ratio
+
 from .cases import Case
 from .checks import expected, train_diverges
+
+
+@dataclass
+class Tally:
+    """A pair's shared outputs of one check."""
+    shared: int = 0
+    agree: int = 0
+    worst_ratio: float = 0.0
+
+    def count(self, ratio: float) -> None:
+        self.shared, self.agree = self.shared + 1, self.agree + (ratio <= 1)
+        self.worst_ratio = max(self.worst_ratio, ratio)
 
 
 @dataclass
@@ -22,6 +39,12 @@ class PairResult:
     agree: int = 0
     worst_ratio: float = 0.0  # worst |a - b| / (bound_a + bound_b)
     disagreements: list = field(default_factory=list)  # up to a few case|check|output keys
+    by_check: dict = field(default_factory=dict)  # check -> Tally
+
+    def count(self, check: str, ratio: float) -> None:
+        """One shared output, into the pair's totals (a tally of every check) and its check's tally."""
+        Tally.count(self, ratio)
+        self.by_check.setdefault(check, Tally()).count(ratio)
 
     @property
     def agreement(self) -> float | None:
@@ -45,6 +68,17 @@ def _bounds(cases: dict[str, Case]):
     return bound
 
 
+def pair_ratio(ya, yb, bound) -> float:
+    """Worst |ya - yb| / (bound + bound): each backend is allowed the reference's bound, so two
+    correct answers may be that far apart. A NaN or inf in one where the other differs is inf
+    (they disagree); the same NaN or infinity in both is agreement (bounds.error_ratio).
+    """
+    ya, yb = np.asarray(ya), np.asarray(yb)
+    if ya.shape != yb.shape:
+        return np.inf
+    return worst_ratio(ya, yb, 2 * np.asarray(bound, np.float64))
+
+
 def cross_check(arrays: dict[str, dict], cases: list[Case], max_listed: int = 5) -> list[PairResult]:
     """arrays: backend -> {array key -> output}. Returns one PairResult per unordered pair."""
     by_id = {c.id: c for c in cases}
@@ -58,19 +92,9 @@ def cross_check(arrays: dict[str, dict], cases: list[Case], max_listed: int = 5)
             bound = bound_of(key)
             if bound is None:
                 continue
-            ya, yb = (np.asarray(arrays[n][key], np.float64) for n in (a, b))
-            if ya.shape != yb.shape:
-                ratio = np.inf
-            else:
-                err = np.abs(ya - yb)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ratio = float(np.max(np.where(err == 0, 0.0, err / (2 * bound)), initial=0.0))
-                ratio = np.inf if np.isnan(ratio) else ratio
-            result.shared += 1
-            result.worst_ratio = max(result.worst_ratio, ratio)
-            if ratio <= 1:
-                result.agree += 1
-            elif len(result.disagreements) < max_listed:
+            ratio = pair_ratio(arrays[a][key], arrays[b][key], bound)
+            result.count(key.split("|")[1], ratio)
+            if ratio > 1 and len(result.disagreements) < max_listed:
                 result.disagreements.append(f"{key} (ratio {ratio:.3g})")
         pairs.append(result)
     return pairs

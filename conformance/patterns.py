@@ -5,6 +5,10 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
+import numpy as np
+
+from reference.transposed_params import conv_transpose_params
+
 from .cases import Case
 
 
@@ -23,9 +27,17 @@ def features(case: Case, check: str, dtype: str) -> dict[str, str]:
         kind = "pair"
     else:
         kind = "asymmetric"
-    return {"check": check, "dtype": dtype, "padding": kind, "stride": many(p.get("stride", 1)),
-            "dilation": many(p.get("dilation", 1)), "groups": many(p.get("groups", 1)),
-            "bias": "yes" if case.bias else "no", "batch": many(case.x_shape[0])}
+    found = {"check": check, "dtype": dtype, "padding": kind, "stride": many(p.get("stride", 1)),
+             "dilation": many(p.get("dilation", 1)), "groups": many(p.get("groups", 1)),
+             "bias": "yes" if case.bias else "no", "batch": many(case.x_shape[0])}
+    if case.op == "conv_transpose2d":  # only the transposed op has it; elsewhere it would say nothing
+        found["output_padding"] = "0" if _resolved_output_padding(case) == (0, 0) else ">0"
+    return found
+
+
+def _resolved_output_padding(case: Case) -> tuple[int, int]:
+    """As the op applies it: "same" pads the output too where the stride outgrows the dilated kernel."""
+    return conv_transpose_params(np.empty(case.x_shape), np.empty(case.w_shape), **case.params).output_padding
 
 
 def failure_patterns(verdicts: list[dict], cases: dict[str, Case], failing=("fail", "error"), top=6):

@@ -10,26 +10,23 @@ tolerances (rtol 1.3e-6, atol 1e-5) would flag. Writes results/precision/sweep.j
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
+import settings
 import backends
 import reference as ref
-from backends.process import write_json_atomic
+from runner.files import write_json_atomic
+from reference.bounds import error_ratio, worst_ratio
+from reference.dtypes import round_to_tf32
 
-from .probes import GRADE_THRESHOLD
+from reference.bounds import GRADE_THRESHOLD
 
 CHANNELS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 340]
 ASSERT_CLOSE_RTOL, ASSERT_CLOSE_ATOL = 1.3e-6, 1e-5  # torch.testing's documented float32 defaults
 U32 = 2.0 ** -24
-
-
-def round_to_tf32(a):
-    bits = np.ascontiguousarray(a, np.float32).view(np.uint32)
-    return ((bits + np.uint32(0x1000)) & np.uint32(0xFFFFE000)).view(np.float32)
 
 
 def measure(backend, channels: int, rng) -> dict:
@@ -40,22 +37,21 @@ def measure(backend, channels: int, rng) -> dict:
     scale = U32 * terms.S
     row = {"n": terms.n}
     for label, got in (("backend", backend.conv2d(x, w)), ("tf32", ref.conv2d(round_to_tf32(x), round_to_tf32(w)))):
-        err = np.abs(np.asarray(got, np.float64) - truth)
         row[label] = {
-            "worst_error_over_uS": float(np.max(err / scale)),
+            "worst_error_over_uS": worst_ratio(got, truth, scale),
             "grade": ref.precision_grade(got, truth, terms, np.float32),
-            "within_worst_case_bound": bool(np.all(err <= ref.worst_case_bound(terms, np.float32))),
+            "within_worst_case_bound": worst_ratio(got, truth, ref.worst_case_bound(terms, np.float32)) <= 1,
         }
     return row
 
 
 def assert_close_flags(backend, rng) -> dict:
-    """DESIGN.md's example: a correct 64-channel 7x7 convolution, 512 outputs."""
+    """The example of docs/design.md, Precision grade: a correct 64-channel 7x7 convolution, 512 outputs."""
     x = rng.standard_normal((1, 64, 14, 14)).astype(np.float32)
     w = rng.standard_normal((8, 64, 7, 7)).astype(np.float32)
     got, truth = np.asarray(backend.conv2d(x, w), np.float64), ref.conv2d(x, w)
     flagged = np.abs(got - truth) > ASSERT_CLOSE_ATOL + ASSERT_CLOSE_RTOL * np.abs(truth)
-    within = np.abs(got - truth) <= ref.error_bound(x, w, np.float32)
+    within = error_ratio(got, truth, ref.error_bound(x, w, np.float32)) <= 1
     return {"outputs": int(truth.size), "flagged_by_assert_close_defaults": int(flagged.sum()),
             "within_error_bound": int(within.sum()),
             "grade": ref.precision_grade(got, truth, ref.forward_terms(x, w), np.float32)}
@@ -84,12 +80,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.precision", description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=Path("results") / "precision")
     args = parser.parse_args(argv)
-    named = os.environ.get("CONV_BACKEND", "").strip() or "numpy"
-    if "," in named or named == "all":
-        print(f"error: CONV_BACKEND={named!r}: the precision sweep runs on one backend, e.g. CONV_BACKEND=torch",
-              file=sys.stderr)
+    named = settings.exit_on_error(settings.one_backend, "numpy")
+    try:
+        spec = backends.selected(named)[0][0]
+    except backends.BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    spec = backends.selected(named)[0][0]
     backend = backends.load(spec)
     rng = np.random.default_rng(10)
     rows = []

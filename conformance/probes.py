@@ -16,13 +16,16 @@ import numpy as np
 
 import reference as ref
 from backends.base import first_line
+from reference.bounds import GRADE_THRESHOLD
+
+from .transposed_probes import HOOK as TRANSPOSED_HOOK
+from .transposed_probes import TRANSPOSED_PROBES
 
 RNG = np.random.default_rng(7)
 X8 = RNG.standard_normal((1, 1, 8, 7)).astype(np.float32)
 W4 = RNG.standard_normal((1, 1, 4, 4)).astype(np.float32)
 X_DEEP = RNG.standard_normal((1, 64, 12, 12)).astype(np.float32)
 W_DEEP = RNG.standard_normal((8, 64, 3, 3)).astype(np.float32)
-GRADE_THRESHOLD = 4.0  # DESIGN.md: a genuine float32 convolution grades below about 4
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Probe:
     id: str
     question: str
     run: Callable  # backend -> observation text (raises: the error is the observation)
+    hooks: tuple = ("native_conv2d", "native_layer_call", "native_layer_defaults")  # lacking one: not implemented
 
 
 def _array(y, canonical=None) -> str:
@@ -63,6 +67,15 @@ def _kernel_larger(b):
             "is a convolution output, yet no error was raised")
 
 
+def _empty_batch(b):
+    """A batch of no images, as a data pipeline's last batch can be: (0, 2, 5, 5) * 3x3 -> 3 channels."""
+    x, w = np.zeros((0, 2, 5, 5), np.float32), np.ones((3, 2, 3, 3), np.float32)
+    y = np.asarray(b.native_conv2d(x, w, padding="valid"))
+    expected = (0, 3, 3, 3)
+    return _array(y) + (", the empty output of the right shape" if y.shape == expected
+                        else f", not the empty output {expected}")
+
+
 def _layer_on_2d(b):
     return _array(b.native_layer_call(ref.edge_image().astype(np.float32), (1, 2)))
 
@@ -93,9 +106,11 @@ PROBES = [
     Probe("float64", "float64 input and kernel: which dtype comes back?", _cast(np.float64)),
     Probe("float16", "float16 on this device", _cast(np.float16)),
     Probe("kernel-larger", "a 3x3 kernel on a 2x2 input", _kernel_larger),
+    Probe("empty-batch", "a batch of no images: x (0, 2, 5, 5), a 3x3 kernel, 3 outputs", _empty_batch),
     Probe("layer-2d-input", "the built-in conv layer called on a 2-D image", _layer_on_2d),
     Probe("layer-defaults", "the built-in conv layer's default bias and initialiser", _layer_defaults),
     Probe("default-numerics", "float32 with the framework's default numerics, graded", _default_numerics),
+    *(Probe(probe_id, question, run, hooks=(TRANSPOSED_HOOK,)) for probe_id, question, run in TRANSPOSED_PROBES),
 ]
 
 
@@ -104,8 +119,9 @@ def observe(backend, probe: Probe) -> dict:
     try:
         return {"ok": True, "observed": probe.run(backend)}
     except AttributeError as exc:
-        if not all(hasattr(backend, hook) for hook in ("native_conv2d", "native_layer_call", "native_layer_defaults")):
-            return {"ok": None, "observed": "not implemented (no native_* hooks)"}
+        missing = [hook for hook in probe.hooks if not hasattr(backend, hook)]
+        if missing:
+            return {"ok": None, "observed": f"not implemented (no {', '.join(missing)})"}
         return {"ok": False, "observed": f"{type(exc).__name__}: {first_line(exc)}"}
     except NotImplementedError as exc:
         return {"ok": None, "observed": f"not implemented: {first_line(exc)}"}

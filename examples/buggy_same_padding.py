@@ -2,7 +2,7 @@
 
 With stride 1, "same" pads d (k - 1) pixels in all, half on each side (the odd one at the
 bottom/right). The bug uses that total for every stride. But "same" means TensorFlow's SAME
-(DESIGN.md): output ceil(n / s), total padding max((out - 1) s + d (k - 1) + 1 - n, 0), which
+(docs/design.md, Padding semantics): output ceil(n / s), total padding max((out - 1) s + d (k - 1) + 1 - n, 0), which
 for stride > 1 is usually smaller. Often the output shape still comes out right, only the
 windows sit a pixel off, so the numbers are wrong. Everything else (explicit padding, "valid",
 stride 1, dilation, groups) is right.

@@ -14,12 +14,7 @@ import numpy as np
 
 from backends.base import Capabilities
 from backends.numpy import Backend as NumpyBackend
-
-
-def round_to_tf32(a):
-    """Round float32 to 10 mantissa bits (round half up on the bit pattern, as hardware does)."""
-    bits = np.ascontiguousarray(a, np.float32).view(np.uint32)
-    return ((bits + np.uint32(0x1000)) & np.uint32(0xFFFFE000)).view(np.float32)
+from reference.dtypes import round_to_tf32
 
 
 class Backend(NumpyBackend):

@@ -37,5 +37,5 @@ PADDING_STRIDE_SHAPES = [
 # 7.2.4: learning the kernel.
 TRAIN_LR = 3e-2
 TRAIN_EPOCHS = 10
-LR_LIMIT_WITH_BIAS = 2 / 124.3  # the Hessian's largest eigenvalue quoted by DESIGN.md
+LR_LIMIT_WITH_BIAS = 2 / 124.3  # the Hessian's largest eigenvalue (docs/design.md, Facts from the book)
 LR_LIMIT_WITHOUT_BIAS = 1 / 30

@@ -1,4 +1,4 @@
-"""Error bounds and precision grades from DESIGN.md "Tolerance".
+"""Error bounds and precision grades (docs/design.md, "Error bound" and "Precision grade").
 
 Every output element is a sum of n products. Computed in a format with unit roundoff u it is off
 by at most about n * u * S, where S = the same convolution on |x| and |w|. The pass/fail bound is
@@ -18,6 +18,9 @@ from .dtypes import unit_roundoff
 from .params import conv_params
 
 BOUND_CONSTANT = 2.0
+# A genuine float32 convolution grades below about 4 (docs/design.md, Precision grade: measured
+# 0.04 to 0.85 here, against 7.9 and more for inputs rounded to TF32's 10-bit mantissas).
+GRADE_THRESHOLD = 4.0
 
 
 class Terms(NamedTuple):
@@ -55,12 +58,69 @@ def error_bound(x, w, dtype, b=None, **params) -> np.ndarray:
     return worst_case_bound(forward_terms(x, w, b, **params), dtype)
 
 
+class Worst(NamedTuple):
+    """The element with the largest error/bound ratio; index and values are None for empty arrays."""
+
+    ratio: float
+    index: tuple[int, ...] | None
+    got: float | None
+    want: float | None
+    error: float | None
+    bound: float | None
+
+
+def _same_non_finite(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Where both hold NaN, or the same infinity: these agree, although inf - inf is NaN."""
+    return (np.isnan(got) & np.isnan(want)) | (np.isinf(got) & (got == want))
+
+
+def _absolute_error(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """|got - want| in float64, 0 where both hold the same non-finite value."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf and huge - (-huge) are expected
+        error = np.abs(got - want)
+    return np.where(_same_non_finite(got, want), 0.0, error)
+
+
+def _as_pair(got, want) -> tuple[np.ndarray, np.ndarray]:
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    if got.shape != want.shape:
+        raise ValueError(f"got has shape {got.shape}, want {want.shape}: the caller compares shapes first")
+    return got, want
+
+
+def error_ratio(got, want, bound) -> np.ndarray:
+    """Per-element |got - want| / bound, with the one NaN/inf policy every verdict uses.
+
+    An error of 0 counts 0, even where the bound is 0 (integers, zero inputs); any other error
+    over a bound of 0 is inf. NaN or +-inf on one side only is inf, out of any bound: a bound
+    that is itself inf or NaN (the inputs held one) cannot vouch for a value that is not a
+    number. The same NaN or the same infinity on both sides is 0: they agree.
+    """
+    got, want = _as_pair(got, want)
+    bound = np.broadcast_to(np.asarray(bound, np.float64), got.shape)
+    error = _absolute_error(got, want)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x / 0 -> inf is the policy; 0 / 0 is masked
+        ratio = np.where(error == 0, 0.0, error / bound)
+    one_sided = ~(np.isfinite(got) & np.isfinite(want)) & ~_same_non_finite(got, want)
+    # A NaN ratio (a NaN bound, or inf / inf) would slip through `ratio > 1`: count it out of bound.
+    return np.where(one_sided | np.isnan(ratio), np.inf, ratio)
+
+
+def worst_element(got, want, bound) -> Worst:
+    """Where error_ratio is largest (the first such element), with both values, error and bound."""
+    ratio = error_ratio(got, want, bound)
+    if ratio.size == 0:
+        return Worst(0.0, None, None, None, None, None)
+    got, want = _as_pair(got, want)
+    i = np.unravel_index(np.argmax(ratio), ratio.shape)
+    error = _absolute_error(got[i], want[i])
+    bound_i = float(np.broadcast_to(np.asarray(bound, np.float64), ratio.shape)[i])
+    return Worst(float(ratio[i]), tuple(int(k) for k in i), float(got[i]), float(want[i]), float(error), bound_i)
+
+
 def worst_ratio(got, want, scale) -> float:
-    """max |got - want| / scale, where 0/0 counts as 0 and anything else over 0 as inf."""
-    err = np.abs(np.asarray(got, np.float64) - np.asarray(want, np.float64))
-    scale = np.broadcast_to(np.asarray(scale, np.float64), err.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(err == 0, 0.0, err / scale)
+    """The largest error_ratio(got, want, scale); 0 for empty arrays."""
+    ratio = error_ratio(got, want, scale)
     return float(ratio.max()) if ratio.size else 0.0
 
 

@@ -51,7 +51,8 @@ def _grouped(x, w, groups):
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1):
-    """NCHW x OIHW cross-correlation in float64, with every padding form of DESIGN.md."""
+    """NCHW x OIHW cross-correlation in float64, with every padding form (docs/design.md,
+    Padding semantics)."""
     p = conv_params(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
     x, w = np.asarray(x, np.float64), np.asarray(w, np.float64)
     win, wg = _grouped(_windows(x, p), w, groups)
@@ -71,7 +72,7 @@ def conv2d_grads(x, w, b, dy, *, stride=1, padding=0, dilation=1, groups=1):
     if dy.shape != expected:
         raise ValueError(f"dy has shape {dy.shape}: expected the output shape {expected}")
     win, wg = _grouped(_windows(x, p), w, groups)
-    dyg = dy.reshape(dy.shape[0], groups, -1, *p.out_hw)
+    dyg = dy.reshape(dy.shape[0], groups, w.shape[0] // groups, *p.out_hw)  # -1 fails on N = 0
     dw = np.einsum("ngohw,ngchwij->gocij", dyg, win, optimize=True).reshape(w.shape)
     db = None if b is None else dy.sum(axis=(0, 2, 3))
     return _input_grad(dyg, wg, x.shape, p), dw, db

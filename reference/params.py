@@ -1,4 +1,5 @@
-"""Convolution arguments: validation and the canonical padding semantics of DESIGN.md.
+"""Convolution arguments: validation and the canonical padding semantics
+(docs/design.md, Padding semantics).
 
 The reference and every adapter call `conv_params` first, so a bad argument raises the same
 exception with the same message in every framework, and every adapter pads the same way.
@@ -79,17 +80,20 @@ def check_numeric(array, name: str) -> None:
         raise TypeError(f"{name} has dtype {dtype}: expected a real floating-point or integer array")
 
 
-def check_rank(array, name: str, rank: int, layout: str) -> None:
+def check_rank(array, name: str, rank: int, layout: str, *, empty_batch: bool = False) -> None:
+    """`array` has `rank` dimensions, none of them empty; with empty_batch, the first may be: a
+    data pipeline's last batch can hold no images, and its answer is simply empty."""
     shape = np.shape(array)
     if len(shape) != rank:
         raise ValueError(f"{name} has shape {shape}: expected {rank}-D {layout}")
-    if 0 in shape:
-        raise ValueError(f"{name} has shape {shape}: every dimension must be non-empty")
+    if 0 in (shape[1:] if empty_batch else shape):
+        where = "every dimension but the batch" if empty_batch else "every dimension"
+        raise ValueError(f"{name} has shape {shape}: {where} must be non-empty")
 
 
 def conv_params(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1) -> ConvParams:
     """Validate a conv2d call (x NCHW, w OIHW, b (O,)) and return its canonical parameters."""
-    check_rank(x, "x", 4, "NCHW")
+    check_rank(x, "x", 4, "NCHW", empty_batch=True)
     check_rank(w, "w", 4, "OIHW")
     check_numeric(x, "x")
     check_numeric(w, "w")
@@ -141,15 +145,21 @@ def output_shape(x_shape, w_shape, *, stride=1, padding=0, dilation=1, groups=1)
     return (x_shape[0], w_shape[0], *p.out_hw)
 
 
-def layer_input(X, kernel_size) -> tuple[int, ...]:
-    """Validate input of the chapter's Conv2D layer: a 2-D image (H, W) as in the book, or a
-    batch (N, 1, H, W). Returns the output shape. Anything else is exercise 2's question."""
-    shape = np.shape(X)
+def layer_output_shape(x_shape, kernel_size) -> tuple[int, ...]:
+    """The output shape of the chapter's Conv2D layer for an input of shape `x_shape`: a 2-D
+    image (H, W) as in the book, or a batch (N, 1, H, W). Anything else is exercise 2's question."""
+    shape = tuple(x_shape)
     if len(shape) not in (2, 4) or (len(shape) == 4 and shape[1] != 1):
         raise ValueError(f"Conv2D takes a 2-D image (H, W) or a batch (N, 1, H, W); got X of shape "
                          f"{shape}: use conv2d for several channels")
-    check_numeric(X, "X")
     kh, kw = _positive_pair(tuple(kernel_size), "kernel_size")
     if 0 in shape or kh > shape[-2] or kw > shape[-1]:
         raise ValueError(f"kernel_size {kernel_size} does not fit X of shape {shape}")
     return (*shape[:-2], shape[-2] - kh + 1, shape[-1] - kw + 1)
+
+
+def train_shapes(X, Y, init) -> None:
+    """Validate train_kernel's arrays: Y must be corr2d(X, init)'s shape."""
+    if corr2d_params(X, init) != np.shape(Y):
+        raise ValueError(f"Y has shape {np.shape(Y)}: expected {corr2d_params(X, init)} for X "
+                         f"{np.shape(X)} and a {np.shape(init)} kernel")

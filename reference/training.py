@@ -1,4 +1,4 @@
-"""The chapter's custom Conv2D layer and its "learning a kernel" loop, in float64 NumPy.
+"""The chapter's "learning a kernel" loop, in float64 NumPy.
 
 Also `lr_limit`: the chapter's convergence question answered by the Hessian of the loss.
 """
@@ -17,33 +17,6 @@ class TrainResult(NamedTuple):
     losses: np.ndarray  # (epochs,): the summed squared loss before each step's update
     weight: np.ndarray  # the kernel after the last step
     bias: float | None  # the bias after the last step, None when no bias was trained
-
-
-class Conv2D:
-    """d2l 7.2.3's layer: a kernel of `kernel_size`, a scalar bias, forward = corr2d + bias."""
-
-    def __init__(self, kernel_size, *, rng=None):
-        rng = np.random.default_rng() if rng is None else rng
-        self.weight = rng.uniform(size=kernel_size)  # the book's torch.rand
-        self.bias = np.zeros(1)
-
-    def forward(self, X):
-        self._X = np.asarray(X, np.float64)
-        return corr2d(self._X, self.weight) + self.bias
-
-    __call__ = forward
-
-    def backward(self, dY):
-        """Gradients of sum(forward(X) * dY): sets weight_grad and bias_grad, returns dX."""
-        dY = np.asarray(dY, np.float64)
-        self.weight_grad = corr2d(self._X, dY)
-        self.bias_grad = np.array([dY.sum()])
-        dX = np.zeros_like(self._X)
-        kh, kw = self.weight.shape
-        for i in range(kh):
-            for j in range(kw):
-                dX[i:i + dY.shape[0], j:j + dY.shape[1]] += self.weight[i, j] * dY
-        return dX
 
 
 def train_kernel(X, Y, *, init, lr=3e-2, epochs=10, bias=None) -> TrainResult:

@@ -1,20 +1,18 @@
 """The `backend` fixture: the one backend CONV_BACKEND names (make test-adapters loops over them)."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
 import backends
+import settings
 
 
 def _name() -> str:
-    value = os.environ.get("CONV_BACKEND", "numpy")
-    names = [s for s in value.split(",") if s.strip()]
-    if len(names) != 1:
-        raise pytest.UsageError(f"CONV_BACKEND={value!r}: tests/adapters runs one backend per process; "
-                                f"`make test-adapters` runs each selected backend in turn")
-    return names[0]
+    try:
+        return settings.one_backend("numpy")
+    except settings.SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")

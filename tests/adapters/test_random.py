@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reference as ref
-from helpers import assert_within_bound
+from helpers import assert_within_bound, require
 from reference.bounds import gradient_terms, worst_case_bound
 
 
@@ -50,6 +50,7 @@ def _id(case):
 @settings(derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=conv_cases())
 def test_forward_within_bound(backend, dtype, case):
+    require(backend, "conv2d", dtype)
     x, w, b, params, _ = _arrays(case, dtype)
     got = backend.conv2d(x, w, b, **params)
     assert got.dtype == dtype
@@ -60,6 +61,7 @@ def test_forward_within_bound(backend, dtype, case):
 @settings(derandomize=True, max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=conv_cases())
 def test_gradients_within_bound(backend, dtype, case):
+    require(backend, "conv2d_grads", dtype)
     x, w, b, params, rng = _arrays(case, dtype)
     dy = rng.standard_normal(ref.output_shape(x.shape, w.shape, **params)).astype(dtype)
     got = backend.conv2d_grads(x, w, b, dy, **params)
@@ -77,6 +79,7 @@ def test_gradients_within_bound(backend, dtype, case):
     dict(groups=2, stride=(2, 3), dilation=2, padding=((1, 0), (0, 2))),
 ], ids=["same", "strided-dilated"])
 def test_large_depthwise_images_within_bound(backend, params):
+    require(backend, "conv2d")
     """Images large enough that a fast path may split them (the NumPy adapter's bands of rows,
     the last one partial): every output row must still be right."""
     rng = np.random.default_rng(7)

@@ -1,9 +1,11 @@
 """The benchmark report machinery on synthetic pytest-benchmark JSON: nothing here is timed."""
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +194,104 @@ def test_group_tables_show_the_fastest_round_beside_the_median(tmp_path):
     header, body = rep.group_table(report["groups"]["single"])
     assert header[2:4] == ["median", "min"]
     assert body[0][2:4] == ["5.00 ms", "1.20 ms"]
+
+
+def _terminal_text(report, plots=()) -> str:
+    """What print_terminal shows, captured: the same renderer, a console writing to a string."""
+    console_module = pytest.importorskip("rich.console")
+    from benchmarks.report import terminal
+    console = console_module.Console(file=io.StringIO(), width=200)
+    terminal.render(report, console, plots=plots)
+    return console.file.getvalue()
+
+
+def test_markdown_and_terminal_show_the_same_sections_in_the_same_order(two_runs):
+    report = rep.build(*rep.load(two_runs))
+    plots = ["out/scaling.png"]
+    titles = re.findall(r"^## (.+)$", rep.markdown(report, plots), flags=re.M)
+    assert {"Machine", "Backends", "multi", "Compile time (first call of the compiled variant, compilation included)",
+            "NumPy adapter targets (issue 3)", "Plots"} <= set(titles)
+    shown = [line.strip() for line in _terminal_text(report, plots).splitlines() if line.strip() in titles]
+    assert shown == titles
+
+
+def test_the_compile_time_of_a_compiled_variant_is_shown(two_runs):
+    text = rep.markdown(rep.build(*rep.load(two_runs)))
+    assert "| torch/compiled | multi-64 | 4.50 s | 3.00 ms |" in text  # first call, then per call
+
+
+def test_the_scaling_plot_takes_sizes_from_the_rows_not_from_workload_names(two_runs, tmp_path):
+    """single-512-k3 carries size 512; a workload without a size is no point of the sweep."""
+    from benchmarks.report.plots import scaling_points
+    extra = write_run(tmp_path / "extra.json", [
+        bench("numpy", "adapter", "single-512-k7", 3e-3, group="single", flops=20_000_000),
+        bench("numpy", "adapter", "oddly-named", 2e-3, group="single", flops=2_000_000, size=300)])
+    points = scaling_points(rep.build(*rep.load([*two_runs, extra])))
+    assert {label: sorted(p) for label, p in points.items()} == {
+        "numpy/adapter": [(300, 2e-3), (512, 1e-3)], "numpy/scipy": [(512, 5e-3)]}
+
+
+def _transposed_run(tmp_path, numpy_median, torch_median):
+    """A NumPy run with the paired GEMM measurement on the upsampling case, and a torch run."""
+    flops = 411_041_792
+    paired = bench("numpy", "adapter-vs-gemm", "upsample-k4s2", 0.05, kind="target", group="transposed", flops=flops)
+    paired["extra_info"].update(adapter_s=0.008, other_s=0.02)  # conv 51.4 GFLOP/s, GEMM 107.4 GFLOP/s
+    numpy = write_run(tmp_path / "numpy.json", [
+        bench("numpy", "numpy.matmul", "gemm-1024", 0.02, kind="gemm", group="gemm", flops=2 * 1024 ** 3),
+        bench("numpy", "adapter", "upsample-k4s2", numpy_median, group="transposed", flops=flops), paired])
+    torch = write_run(tmp_path / "torch.json", [
+        bench("torch", "adapter", "upsample-k4s2", torch_median, group="transposed", flops=flops),
+        bench("torch", "direct", "upsample-k4s2", torch_median * 2, group="transposed", flops=flops)])
+    return rep.build(*rep.load([numpy, torch]))
+
+
+def test_the_transposed_target_is_measured_paired_and_the_aim_is_reported(tmp_path):
+    report = _transposed_run(tmp_path, numpy_median=0.006, torch_median=0.004)
+    floor, aim = (next(c for c in report["numpy_checks"] if "upsample-k4s2" in c["check"] and c["kind"] == kind)
+                  for kind in ("floor", "aim"))
+    share = (411_041_792 / 0.008) / (2 * 1024 ** 3 / 0.02)  # 47.9%, from the paired medians
+    assert floor["value"] == pytest.approx(100 * share) and floor["ok"] and floor["measured"] == "paired"
+    assert floor["target"] == ">= 35%" and floor["kind"] == "floor"
+    assert aim["value"] == pytest.approx(1.5) and not aim["ok"]  # 6 ms against torch's 4 ms
+    assert "torch/adapter" in aim["check"]  # the fastest framework, any variant
+    text = rep.markdown(report)
+    assert "| NumPy adapter on upsample-k4s2: share of the measured GEMM rate | 47.9 | >= 35% | ok | paired |" in text
+    assert "| 1.50 | <= 1x (aim) | missed (aim) |" in text
+    from benchmarks.report.sections import Table, numpy_targets
+    [table] = [b for b in numpy_targets(report).blocks if isinstance(b, Table)]
+    assert not any(table.alarms)  # a missed aim is reported, not an alarm
+
+
+def test_a_missed_transposed_floor_is_an_alarm_and_a_met_aim_says_so(tmp_path):
+    report = _transposed_run(tmp_path, numpy_median=0.003, torch_median=0.004)
+    aim = next(c for c in report["numpy_checks"] if c["kind"] == "aim")
+    assert aim["ok"] and "met" in rep.markdown(report)
+    slow = bench("numpy", "adapter-vs-gemm", "upsample-k4s2", 0.05, kind="target", group="transposed",
+                 flops=411_041_792)
+    slow["extra_info"].update(adapter_s=0.03, other_s=0.02)  # 12.8% of the GEMM rate
+    report = rep.build(*rep.load([write_run(tmp_path / "slow.json", [slow])]))
+    [floor] = report["numpy_checks"]  # no other framework ran it: no aim row
+    assert not floor["ok"]
+    assert "| 12.8 | >= 35% | MISSED | paired |" in rep.markdown(report)
+
+
+def test_the_transposed_group_has_its_own_table_between_backward_and_train(tmp_path):
+    report = _transposed_run(tmp_path, numpy_median=0.006, torch_median=0.004)
+    rows = {e["impl"]: e for e in report["groups"]["transposed"]}
+    assert set(rows) == {"numpy/adapter", "torch/adapter", "torch/direct"}  # the paired row is no timing
+    torch_rate, gemm_rate = 411_041_792 / 0.004, 2 * 1024 ** 3 / 0.02  # against the GEMM row, not the paired one
+    assert rows["torch/adapter"]["pct_peak"] == pytest.approx(100 * torch_rate / gemm_rate)
+    from benchmarks.report.sections import ordered_groups
+    assert ordered_groups({"groups": {g: [] for g in ("train", "transposed", "backward", "multi")}}) == [
+        "multi", "backward", "transposed", "train"]
+    assert "## transposed" in rep.markdown(report)
+    assert "transposed" in _terminal_text(report)
+
+
+def test_the_scaling_table_lists_timings_only(two_runs, tmp_path):
+    """A paired row on a sweep workload (fairness, target) carries the size too, but is no implementation."""
+    paired = bench("numpy", "adapter-vs-scipy", "single-512-k3", 0.01, kind="target", group="single",
+                   flops=4_000_000, size=512)
+    paired["extra_info"].update(adapter_s=1e-3, other_s=8e-3)
+    extra = write_run(tmp_path / "extra.json", [paired])
+    assert "numpy/adapter-vs-scipy" not in rep.build(*rep.load([*two_runs, extra]))["scaling"]

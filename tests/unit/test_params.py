@@ -41,7 +41,8 @@ BAD = [
     ((1, 1, 8, 8), (1, 3, 3), {}, ValueError, r"w has shape \(1, 3, 3\): expected 4-D OIHW"),
     ((1, 1, 2, 2), (1, 1, 3, 3), {}, ValueError, r"kernel 3x3 \(dilated 3x3\) is larger than the padded input 2x2"),
     ((1, 1, 2, 2), (1, 1, 2, 2), {"dilation": 2}, ValueError, r"dilated 3x3"),
-    ((1, 1, 0, 4), (1, 1, 1, 1), {}, ValueError, r"x has shape \(1, 1, 0, 4\): every dimension must be non-empty"),
+    ((1, 1, 0, 4), (1, 1, 1, 1), {}, ValueError, r"x has shape \(1, 1, 0, 4\): every dimension but the batch must be non-empty"),
+    ((1, 1, 3, 4), (0, 1, 1, 1), {}, ValueError, r"w has shape \(0, 1, 1, 1\): every dimension must be non-empty"),
     ((1, 1, 4, 4), (1, 1, 3, 3), {"stride": 0}, ValueError, r"stride=0: must be >= 1"),
     ((1, 1, 4, 4), (1, 1, 3, 3), {"stride": (1,)}, TypeError, r"stride=\(1,\): expected an int or a pair"),
     ((1, 1, 4, 4), (1, 1, 3, 3), {"dilation": -1}, ValueError, r"dilation=-1: must be >= 1"),
@@ -75,3 +76,13 @@ def test_corr2d_checks():
         ref.corr2d(np.ones((2, 2)), np.ones((3, 3)))
     with pytest.raises(ValueError, match=r"X has shape \(1, 2, 2\): expected 2-D"):
         ref.corr2d(np.ones((1, 2, 2)), np.ones((1, 1)))
+
+
+def test_an_empty_batch_is_accepted_and_gives_an_empty_output_of_the_right_shape():
+    x, w = np.zeros((0, 2, 9, 8)), np.ones((3, 2, 3, 3))
+    p = ref.conv_params(x, w, stride=2, padding="same")
+    assert p.out_hw == (5, 4)
+    y = ref.conv2d(x, w, stride=2, padding="same")
+    assert y.shape == (0, 3, 5, 4)
+    dx, dw, db = ref.conv2d_grads(x, w, np.ones(3), np.zeros((0, 3, 5, 4)), stride=2, padding="same")
+    assert dx.shape == x.shape and dw.shape == w.shape and not dw.any() and not db.any()

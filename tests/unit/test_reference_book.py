@@ -1,4 +1,4 @@
-"""The reference reproduces the chapter's numbers exactly (DESIGN.md "Facts from the book")."""
+"""The reference reproduces the chapter's numbers exactly (docs/design.md, "Facts from the book")."""
 from __future__ import annotations
 
 import numpy as np

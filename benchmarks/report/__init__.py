@@ -1,0 +1,53 @@
+"""Merge pytest-benchmark JSON files (one per backend, from one machine or several) into one
+comparison: report.md, report.json, a terminal summary and PNG plots.
+
+Flow: results/bench/<backend>.json (+ status.json from `python -m benchmarks`) -> load() ->
+build() -> write_all() / print_terminal(). Pure data in, files out: nothing here imports a
+framework, and nothing here times anything. One concern a module: rows.py parses, derived.py
+and targets.py compute, sections.py lists the sections that markdown.py and terminal.py both
+render, plots.py draws.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from runner.files import write_json_atomic
+
+from . import derived
+from .derived import FAIR_LIMIT, fairness_rows, scaling_exponent
+from .markdown import markdown
+from .plots import plot_all
+from .rows import Row, is_cpu, load, machine_text, rows_of
+from .sections import group_table, sections
+from .targets import numpy_checks
+from .terminal import print_terminal
+
+__all__ = ["FAIR_LIMIT", "Row", "build", "fairness_rows", "group_table", "is_cpu", "load", "markdown",
+           "numpy_checks", "plot_all", "print_terminal", "rows_of", "scaling_exponent", "sections", "write_all"]
+
+
+def build(runs: list[dict], statuses: dict | None = None) -> dict:
+    """Everything report.md shows, as plain data (tests read this, the renderers print it).
+    statuses: from status.json via load(), which also turns its skipped backends into statuses."""
+    rows = rows_of(runs)
+    peak, floors = derived.gemm_peaks(rows), derived.overhead_floors(rows)
+    status = derived.status_rows(runs, statuses or {})
+    return {
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machines": sorted({machine_text(run.get("machine_info", {})) for run in runs}),
+        "run_dates": sorted({run.get("datetime", "?")[:16] for run in runs}),
+        "status": status, "peak_gflops": peak, "overhead_us": derived.overhead_us(floors),
+        "groups": derived.timing_groups(rows, peak, floors), "scaling": derived.scaling(rows),
+        "fairness": fairness_rows(rows), "compile": derived.compile_rows(rows),
+        "numpy_checks": numpy_checks(rows, peak), "exit_status": derived.exit_status(status),
+    }
+
+
+def write_all(report: dict, directory: Path, *, plots: bool = True) -> dict:
+    """report.md, report.json and (unless plots=False) the PNGs into directory; returns their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    pngs = plot_all(report, directory) if plots else []
+    (directory / "report.md").write_text(markdown(report, pngs))
+    write_json_atomic(directory / "report.json", report)
+    return {"markdown": str(directory / "report.md"), "json": str(directory / "report.json"), "plots": pngs}

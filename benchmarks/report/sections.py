@@ -1,0 +1,168 @@
+"""The one list of sections of the benchmark report, as blocks of plain data. report.md
+(markdown.py) and the terminal (terminal.py) both render exactly this list, in this order, so a
+section cannot appear in one and be missing from the other."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from .. import workloads as wl
+from .derived import BAD, FAIR_LIMIT
+
+GROUP_ORDER = ("book", "single", "multi", "backward", "transposed", "train")  # any other group follows, by name
+TITLE = "convtabs benchmarks"
+
+
+@dataclass
+class Text:
+    text: str
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    numeric_from: int | None = None  # the terminal right-aligns this column and the ones after it
+    alarms: list[bool] = field(default_factory=list)  # the terminal shows these rows in red
+
+
+@dataclass
+class Images:
+    paths: list[str]
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list
+
+
+def seconds_text(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} us"
+
+
+def intro(report: dict) -> str:
+    return (f"Generated {report['generated']} from runs dated {', '.join(report['run_dates']) or '?'} "
+            "(`python -m benchmarks`; merged reports: `python -m benchmarks.merge`). float32, median of rounds "
+            "(min: the fastest round; on a shared machine a median far above its min means the run was "
+            "disturbed, and ratios are safer than times).")
+
+
+def sections(report: dict, plots=()) -> list[Section]:
+    """Every section, in order; those with nothing to say (no compiled variant, no plots) are left out."""
+    optional = [compile_times(report) if report["compile"] else None,
+                numpy_targets(report) if report["numpy_checks"] else None,
+                Section("Plots", [Images(list(plots))]) if plots else None]
+    groups = [timing_group(report, group) for group in ordered_groups(report)]
+    return [machine(report), backends(report), *groups, scaling(report), fairness(report),
+            *filter(None, optional)]
+
+
+def machine(report: dict) -> Section:
+    items = list(report["machines"]) or ["(no results)"]
+    if report["peak_gflops"]:
+        items.append(f"float32 GEMM rate (NumPy matmul {wl.GEMM_N}^3, same run): "
+                     + ", ".join(f"{m}: {v:.1f} GFLOP/s" for m, v in report["peak_gflops"].items()))
+    else:
+        items.append("float32 GEMM rate: not measured")
+    return Section("Machine", [Bullets(items)])
+
+
+def backends(report: dict) -> Section:
+    rows = [[s["backend"], s["status"], s["detail"], str(s["version"] or "-"), str(s["device"] or "-"),
+             str(s["compiler"] or "-"), json.dumps(s["threads"]) if s["threads"] else "-", str(s["rows"])]
+            for s in report["status"]]
+    blocks = [Table(["backend", "status", "detail", "version", "device", "compiler", "threads", "rows"], rows,
+                    alarms=[s["status"] in BAD for s in report["status"]])]
+    if report["overhead_us"]:
+        # one machine: "torch 5.0 us"; merged machines: the key says which machine as well
+        floors = sorted(report["overhead_us"].items(), key=lambda kv: kv[1])
+        blocks.append(Text("Per-call overhead (a 1x1 conv on a 1x1 image, synchronised): " + ", ".join(
+            f"{k.split('@')[0] if len(report['machines']) < 2 else k} {v:.1f} us" for k, v in floors)))
+    return Section("Backends", blocks)
+
+
+def ordered_groups(report: dict) -> list[str]:
+    return sorted(report["groups"], key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else 99, g))
+
+
+def timing_group(report: dict, group: str) -> Section:
+    header, body = group_table(report["groups"][group])
+    return Section(group, [Table(header, body, numeric_from=2)])
+
+
+def group_table(entries: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """A tiny workload is judged against the per-call overhead; any other against the GEMM peak."""
+    header = ["workload", "implementation", "median", "min", "x fastest", "GFLOP/s", "% GEMM peak / x overhead"]
+    body = []
+    for e in entries:
+        if e["tiny"]:
+            last = (f"{e['x_overhead']:.1f}x of {e['overhead_us']:.1f} us" if e["x_overhead"] else "no overhead row")
+        else:
+            last = f"{e['pct_peak']:.1f}%" if e["pct_peak"] is not None else "-"
+        body.append([e["workload"], e["impl"], seconds_text(e["median_s"]),
+                     seconds_text(e["min_s"]) if e.get("min_s") else "-", f"{e['ratio']:.2f}",
+                     f"{e['gflops']:.3g}" if e["gflops"] is not None else "-", last])
+    return header, body
+
+
+def scaling(report: dict) -> Section:
+    rows = [[label, "-" if math.isnan(s["exponent"]) else f"{s['exponent']:.2f}", ", ".join(map(str, s["sizes"]))]
+            for label, s in report["scaling"].items()]
+    return Section("Scaling (single channel, 3x3, sizes 64..1024)", [
+        Text("Slope of log(time) against log(work): 1 = time proportional to work; below 1 = fixed costs."),
+        Table(["implementation", "exponent", "sizes"], rows)])
+
+
+def fairness(report: dict) -> Section:
+    blocks = [Text("Paired: the two calls alternate in one loop (adapter, direct, direct, adapter); medians per call.")]
+    if report["fairness"]:
+        blocks.append(_fairness_table(report["fairness"]))
+    else:
+        blocks.append(Text("No backend offered both the adapter and the direct variant."))
+    return Section(f"Fairness: adapter path vs the direct framework call (limit {FAIR_LIMIT}x)", blocks)
+
+
+def _fairness_table(pairs: list[dict]) -> Table:
+    rows = [[f["impl"], f["workload"], seconds_text(f["adapter_s"]), seconds_text(f["direct_s"]), f"{f['ratio']:.2f}",
+             "paired" if f["paired"] else "separate rows", "ok" if f["ok"] else f"SLOWER than {FAIR_LIMIT}x"]
+            for f in pairs]
+    return Table(["backend", "workload", "adapter", "direct", "ratio", "measured", "verdict"], rows,
+                 alarms=[not f["ok"] for f in pairs])
+
+
+def compile_times(report: dict) -> Section:
+    rows = [[c["impl"], c["workload"], seconds_text(c["first_call_s"]), seconds_text(c["median_s"])]
+            for c in report["compile"]]
+    return Section("Compile time (first call of the compiled variant, compilation included)",
+                   [Table(["implementation", "workload", "first call", "then per call"], rows)])
+
+
+def numpy_targets(report: dict) -> Section:
+    rows = [[c["check"], f"{c['value']:.2f}" if _is_aim(c) else f"{c['value']:.1f}", c["target"], _verdict(c),
+             c.get("measured", "separate rows")] for c in report["numpy_checks"]]
+    return Section("NumPy adapter targets (issue 3)", [
+        Text("Paired: the adapter and its yardstick alternate in one loop, as in the fairness check. "
+             "A floor must be met; an aim is reported, not required."),
+        Table(["check", "value", "target", "verdict", "measured"], rows,
+              alarms=[not (c["ok"] or _is_aim(c)) for c in report["numpy_checks"]])])
+
+
+def _is_aim(check: dict) -> bool:
+    return check.get("kind") == "aim"
+
+
+def _verdict(check: dict) -> str:
+    if _is_aim(check):
+        return "met" if check["ok"] else "missed (aim)"
+    return "ok" if check["ok"] else "MISSED"

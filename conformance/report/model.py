@@ -1,0 +1,105 @@
+"""report.json: verdicts, pairs and probes summarised per backend, as plain data.
+
+Schema (version "convtabs.conformance/1"):
+  generated: ISO time; selection: CONV_BACKEND as read; device: CONV_DEVICE
+  backends: {name: {run: {status (ok, failed, crashed, timeout, hung, interrupted, missing), detail,
+             seconds, log}, problem: "" or why results are not
+             trusted, metadata: adapter metadata (version, device, dtypes, numerics, threads),
+             checks: {check: {pass, fail, error, unsupported, not implemented, worst_ratio,
+             worst_grade (over passing checks)}}, grades: {dtype: worst precision grade of passing checks}, reduced_precision: [dtype...],
+             grades_by_family: {"conv2d" or "conv_transpose2d": {dtype: worst grade}} (checks.family),
+             failures: [verdict...], unsupported: {dtype: first reason seen},
+             failure_patterns: [{where: "padding=same and stride=>1", failed, checks}]: the
+             parameter values where failures concentrate, most telling first}}
+  skipped: {name: reason}
+  pairs: [{a, b, shared, agree, agreement, worst_ratio, disagreements, by_check: {check: {shared, agree,
+          worst_ratio}}}]
+  probes: {probe id: {question, answers: {backend: observed}}}
+  exit_status: 0 when no backend failed a check inside its capabilities, else 1
+  interrupted: true when Ctrl-C ended the run (the backends' finished verdicts are reported)
+  timing: {wall_seconds, backends: {name: seconds of its process}, jax_compilation_cache: "off" or null}
+A verdict: {case, check, dtype, status, ratio (worst error / bound), grade (worst error /
+(sqrt(n) u S)), message, seconds}.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ..checks import FAILING, STATUSES, family
+from ..patterns import failure_patterns
+from reference.bounds import GRADE_THRESHOLD
+
+SCHEMA = "convtabs.conformance/1"
+RUN_FAILED = ("crashed", "timeout", "hung", "interrupted", "failed", "missing")
+
+
+def _max(values):
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def summarise_backend(loaded, outcome) -> dict:
+    verdicts = loaded.summary["verdicts"] if loaded.summary else []
+    checks = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
+    worst = defaultdict(lambda: {"worst_ratio": [], "worst_grade": []})
+    grades, unsupported = defaultdict(list), {}
+    for v in verdicts:
+        checks[v["check"]][v["status"]] += 1
+        worst[v["check"]]["worst_ratio"].append(v["ratio"])
+        if v["status"] == "pass":  # a failing check's grade says nothing about precision
+            worst[v["check"]]["worst_grade"].append(v["grade"])
+            grades[v["dtype"]].append(v["grade"])
+        if v["status"] == "unsupported":
+            unsupported.setdefault(v["dtype"], v["message"])
+    for check, w in worst.items():
+        checks[check].update(worst_ratio=_max(w["worst_ratio"]), worst_grade=_max(w["worst_grade"]))
+    dtype_grades = {d: _max(g) for d, g in grades.items()}
+    return {
+        "run": outcome.to_json() if outcome else None,
+        "problem": loaded.problem,
+        "metadata": (loaded.summary or {}).get("metadata", {}),
+        "checks": dict(checks),
+        "grades": dtype_grades,
+        "reduced_precision": [d for d, g in dtype_grades.items() if g is not None and g > GRADE_THRESHOLD],
+        "grades_by_family": grades_by_family(verdicts),
+        "failures": [v for v in verdicts if v["status"] in FAILING],
+        "unsupported": unsupported,
+    }
+
+
+def grades_by_family(verdicts: list[dict]) -> dict:
+    """{family: {dtype: worst grade of passing checks}}: the transposed op graded apart from conv2d,
+    so a reduced-precision transposed kernel cannot hide behind a genuine conv2d."""
+    grades = defaultdict(lambda: defaultdict(list))
+    for v in verdicts:
+        if v["status"] == "pass":
+            grades[family(v["check"])][v["dtype"]].append(v["grade"])
+    return {f: {d: _max(g) for d, g in by_dtype.items()} for f, by_dtype in grades.items()}
+
+
+def build(selection: str, device: str, loaded: dict, outcomes: dict, skipped: dict, pairs, probe_answers,
+          cases=()) -> dict:
+    backends = {name: summarise_backend(loaded[name], outcomes.get(name)) for name in loaded}
+    by_id = {c.id: c for c in cases}
+    for name, b in backends.items():
+        verdicts = (loaded[name].summary or {}).get("verdicts", [])
+        b["failure_patterns"] = [{"where": w, "failed": f, "checks": t} for w, f, t in failure_patterns(verdicts, by_id)]
+    failed = any(b["failures"] or (b["run"] and b["run"]["status"] in RUN_FAILED) or b["problem"]
+                 for b in backends.values())
+    return {
+        "schema": SCHEMA, "generated": dt.datetime.now().isoformat(timespec="seconds"),
+        "selection": selection, "device": device, "backends": backends, "skipped": skipped,
+        "pairs": [p.to_json() for p in pairs], "probes": probe_answers,
+        "exit_status": 1 if failed else 0,
+    }
+
+
+def probe_table(loaded: dict) -> dict:
+    """probe id -> the question and each backend's observed answer."""
+    table = {}
+    for name, l in loaded.items():
+        for probe_id, obs in ((l.summary or {}).get("probes") or {}).items():
+            row = table.setdefault(probe_id, {"question": obs.get("question", probe_id), "answers": {}})
+            row["answers"][name] = obs.get("observed", "")
+    return table

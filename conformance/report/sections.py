@@ -1,0 +1,225 @@
+"""The one list of sections of the conformance report, as blocks of plain data. report.md
+(markdown.py) and the terminal (terminal.py) both render exactly this list, in this order, so a
+section cannot appear in one and be missing from the other."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..checks import FAMILIES, OP_OF_CHECK, STATUSES, family
+from reference.bounds import GRADE_THRESHOLD
+
+TITLE = "convtabs conformance report"
+CHECK_HEADER = ["backend", "check", "pass", "fail", "error", "unsupported", "not impl.", "worst error/bound",
+                "grade"]
+GRADE_DTYPES = ["float64", "float32", "float16", "bfloat16"]
+
+
+@dataclass
+class Text:
+    text: str
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Image:
+    alt: str
+    file: str  # beside report.md
+
+
+@dataclass
+class Answers:
+    """One question a row, one answer a backend: side by side in report.md, stacked in a terminal."""
+    header: list[str]  # the question column, then the backends
+    rows: list[list[str]]
+
+
+@dataclass
+class Failing:
+    backend: str
+    patterns: list[str]  # where failures concentrate, most telling first
+    verdicts: list[dict]  # every failing check, in run order
+
+
+@dataclass
+class Failures:
+    backends: list[Failing]  # only backends that fail; empty: none does
+
+
+@dataclass
+class Notes:
+    items: list[tuple[str, str]]  # (backend, what is said of it)
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list
+
+
+def intro(report: dict) -> str:
+    return (f"Generated {report['generated']} by `make conformance` (CONV_BACKEND={report['selection'] or 'all'},"
+            f" CONV_DEVICE={report['device']}). Verdicts: the worst |error| / bound, where the bound is "
+            f"2 (n + 1) u conv(|x|, |w|) per element; pass when <= 1.")
+
+
+def sections(report: dict) -> list[Section]:
+    return [backends(report), checks(report), grades(report), pairs(report), probes(report), failures(report),
+            unsupported(report)]
+
+
+def backends(report: dict) -> Section:
+    blocks = [Table(["backend", "version", "device", "run", "numerics"], rows_backends(report))]
+    if report["skipped"]:
+        blocks.append(Text("Skipped: " + "; ".join(f"{k} ({v})" for k, v in report["skipped"].items())))
+    return Section("Backends", blocks)
+
+
+def checks(report: dict) -> Section:
+    return Section("Checks against the float64 reference", [Table(*rows_checks(report))])
+
+
+def grades(report: dict) -> Section:
+    return Section(f"Precision grade (worst error / (sqrt(n) u S); above {GRADE_THRESHOLD:g} = reduced precision)",
+                   [Table(*rows_grades(report))])
+
+
+def pairs(report: dict) -> Section:
+    """One matrix per family of checks, where the pairs say which check each output came from."""
+    title = "Pairwise agreement (outputs agreeing within both bounds / shared)"
+    image = Image("pairwise agreement", "agreement.png")
+    if not any("by_check" in p for p in report["pairs"]):
+        return Section(title, [Table(*rows_pairs(report)), image])
+    blocks = []
+    for name in FAMILIES:
+        tallies = [family_tally(p, name) for p in report["pairs"]]
+        if any(t["shared"] for t in tallies):
+            checks_of = ", ".join(c for c in OP_OF_CHECK if family(c) == name)
+            blocks += [Text(f"{checks_of}:"), Table(*rows_pairs({**report, "pairs": tallies}))]
+    return Section(title, blocks + [image])
+
+
+def family_tally(pair: dict, name: str) -> dict:
+    """A pair's counts over the checks of one family (checks.family), shaped like a pair."""
+    tallies = [t for check, t in pair.get("by_check", {}).items() if family(check) == name]
+    shared, agree = sum(t["shared"] for t in tallies), sum(t["agree"] for t in tallies)
+    return {"a": pair["a"], "b": pair["b"], "shared": shared, "agree": agree,
+            "worst_ratio": max((t["worst_ratio"] for t in tallies), default=0.0),
+            "agreement": agree / shared if shared else None}
+
+
+def probes(report: dict) -> Section:
+    return Section("Native divergences (each framework's own spelling and defaults)", [Answers(*rows_probes(report))])
+
+
+def failures(report: dict) -> Section:
+    failing = [Failing(name, [pattern_text(p) for p in b["failure_patterns"]], b["failures"])
+               for name, b in report["backends"].items() if b["failures"] or b["failure_patterns"]]
+    return Section("Failures", [Failures(failing)])
+
+
+def unsupported(report: dict) -> Section:
+    items = [(name, f"{dtype}: {why}") for name, b in report["backends"].items()
+             for dtype, why in b["unsupported"].items()]
+    return Section("Unsupported (declared by the adapter, with the framework's reason)",
+                   [Notes(items)] if items else [])
+
+
+# ---- the rows of the tables ---------------------------------------------------------------------
+def fmt(x, digits=3) -> str:
+    if x is None:
+        return "-"
+    return "inf" if x == float("inf") else f"{x:.{digits}g}"
+
+
+def rows_backends(report: dict) -> list[list[str]]:
+    rows = []
+    for name, b in report["backends"].items():
+        m, run = b["metadata"], b["run"] or {}
+        status = run.get("status", "?") + (f": {run.get('detail')}" if run.get("status") != "ok" else "")
+        if b["problem"]:
+            status += f" ({b['problem']})"
+        rows.append([name, str(m.get("version", "?")), str(m.get("device", "?")), status,
+                     numerics_text(m.get("numerics", {}))])
+    return rows
+
+
+def numerics_text(numerics: dict) -> str:
+    """The adapter's precision settings as `key=value` pairs, whole: a cut-off setting is no record."""
+    return "; ".join(f"{key}={value}" for key, value in numerics.items()) or "(no switches)"
+
+
+def rows_checks(report: dict) -> tuple[list[str], list[list[str]]]:
+    rows = []
+    for name, b in report["backends"].items():
+        for check, c in b["checks"].items():
+            rows.append([name, check, *(str(c[s]) if c[s] else "" for s in STATUSES),
+                         fmt(c["worst_ratio"]), fmt(c["worst_grade"], 2)])
+    return CHECK_HEADER, rows
+
+
+def rows_grades(report: dict) -> tuple[list[str], list[list[str]]]:
+    """A row per backend and family of checks (conv2d, conv_transpose2d) that has a grade."""
+    rows = []
+    for name, b in report["backends"].items():
+        by_family = b.get("grades_by_family") or {"conv2d": b["grades"]}
+        for family_name in [f for f in FAMILIES if f in by_family] or FAMILIES[:1]:
+            rows.append([name, family_name, *(grade_text(by_family.get(family_name, {}).get(d)) for d in GRADE_DTYPES)])
+    return ["backend", "op", *GRADE_DTYPES], rows
+
+
+def grade_text(grade) -> str:
+    return fmt(grade, 2) + (" REDUCED PRECISION" if grade is not None and grade > GRADE_THRESHOLD else "")
+
+
+def rows_pairs(report: dict) -> tuple[list[str], list[list[str]]]:
+    """A symmetric matrix of backends: "agree/shared (worst ratio)", "-" where nothing was shared."""
+    names = list(report["backends"])
+    cell = {}
+    for p in report["pairs"]:
+        text = "-" if p["agreement"] is None else f"{p['agree']}/{p['shared']} (worst {fmt(p['worst_ratio'])})"
+        cell[p["a"], p["b"]] = cell[p["b"], p["a"]] = text
+    return ["", *names], [[a, *[("" if a == b else cell.get((a, b), "-")) for b in names]] for a in names]
+
+
+def rows_probes(report: dict) -> tuple[list[str], list[list[str]]]:
+    names = list(report["backends"])
+    rows = [[row["question"], *[row["answers"].get(n, "-") for n in names]] for row in report["probes"].values()]
+    return ["the same words", *names], rows
+
+
+def duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def timing_text(report: dict) -> str:
+    """The one line on time: the run's wall time, each backend process's, and the JAX compilation
+    cache (off: none is used yet; shown when JAX ran)."""
+    timing = report.get("timing") or {}
+    wall = timing.get("wall_seconds")
+    parts = [f"Time: {duration(wall) if wall is not None else '?'} wall"]
+    backends = timing.get("backends") or {}
+    if backends:
+        parts.append(", ".join(f"{name} {duration(s)}" for name, s in backends.items()))
+    if timing.get("jax_compilation_cache"):
+        parts.append(f"JAX compilation cache: {timing['jax_compilation_cache']}")
+    return "; ".join(parts)
+
+
+def verdict_line(report: dict) -> str:
+    """The run's last word: OK, FAILED, or INTERRUPTED with how many verdicts were kept."""
+    if report.get("interrupted"):
+        kept = sum(sum(c[s] for s in STATUSES) for b in report["backends"].values() for c in b["checks"].values())
+        return f"conformance: INTERRUPTED (Ctrl-C); the report holds the {kept} verdicts finished before it"
+    return "conformance: OK" if report["exit_status"] == 0 else "conformance: FAILED (see above)"
+
+
+def pattern_text(p: dict) -> str:
+    return f"{p['where']} ({p['failed']} of {p['checks']} checks fail)"

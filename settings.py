@@ -1,0 +1,137 @@
+"""Every CONV_* environment variable, each read and validated here and nowhere else.
+
+The orchestrators (`make conformance`, `make d2l`, `make bench`) call `check_or_exit()` before
+they start a single backend process, so a bad value is one clear error up front, not the same
+error from six processes. This module imports nothing of the project's: the truth, the adapters
+and the runners may all read their settings here.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+BENCH_MODES = ("quick", "default", "full")
+
+
+class SettingError(ValueError):
+    """A CONV_* variable holds a value the program cannot use; the message says what to write."""
+
+
+def _raw(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def backend_spec() -> str:
+    """CONV_BACKEND as written: "" or "all" for every installed backend, else a comma list of
+    names and plug-ins (resolved by backends.selected)."""
+    return _raw("CONV_BACKEND")
+
+
+def one_backend(default: str | None = "numpy") -> str:
+    """The single backend of a per-backend process (pytest runs one backend at a time); unset
+    means `default`, and with no default a name is required."""
+    names = [s.strip() for s in backend_spec().split(",") if s.strip()]
+    if len(names) > 1 or backend_spec().lower() == "all":
+        raise SettingError(f"CONV_BACKEND={backend_spec()!r}: this command runs one backend per process; "
+                           f"name one, or use `make test-adapters` / `make conformance` for several")
+    if not names and default is None:
+        raise SettingError("CONV_BACKEND is unset: this command runs one backend per process, name it, "
+                           "e.g. CONV_BACKEND=torch")
+    return names[0] if names else default
+
+
+def device() -> str:
+    """CONV_DEVICE: "cpu" (default) or "cuda" ("gpu" is accepted for it)."""
+    value = _raw("CONV_DEVICE").lower() or "cpu"
+    if value not in ("cpu", "cuda", "gpu"):
+        raise SettingError(f"CONV_DEVICE={value!r}: expected 'cpu' or 'cuda'")
+    return "cuda" if value == "gpu" else value
+
+
+def seconds(name: str, default: float) -> float:
+    """A time limit: CONV_TIMEOUT (conformance, d2l) or CONV_BENCH_TIMEOUT (benchmarks)."""
+    return _positive(name, default, float, "a positive number of seconds")
+
+
+def check_timeout(default: float = 60.0) -> float:
+    """CONV_CHECK_TIMEOUT: seconds a conformance backend process may go without finishing a check
+    (or writing any other record) before it is ended as hung; CONV_TIMEOUT stays the backstop."""
+    return seconds("CONV_CHECK_TIMEOUT", default)
+
+
+def jobs(default: int = 2) -> int:
+    """CONV_JOBS: how many backend processes run at once where timing does not matter."""
+    return _positive("CONV_JOBS", default, int, "a positive whole number")
+
+
+def cases_pattern() -> re.Pattern:
+    """CONV_CASES: a regular expression searched in case ids; unset means every case."""
+    text = _raw("CONV_CASES")
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise SettingError(f"CONV_CASES={text!r} is not a regular expression: {exc}") from None
+
+
+def results_dir(default: Path) -> Path:
+    """CONV_RESULTS: where the conformance run writes its files (default results/conformance)."""
+    return Path(_raw("CONV_RESULTS") or default)
+
+
+def bench_mode() -> str:
+    """CONV_BENCH_MODE: quick, default or full (set by `python -m benchmarks` for its children)."""
+    value = _raw("CONV_BENCH_MODE").lower() or "default"
+    if value not in BENCH_MODES:
+        raise SettingError(f"CONV_BENCH_MODE={value!r}: expected one of {', '.join(BENCH_MODES)}")
+    return value
+
+
+def _positive(name: str, default, convert, what: str):
+    text = _raw(name)
+    if not text:
+        return default
+    try:
+        value = convert(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        raise SettingError(f"{name}={text!r}: expected {what}, e.g. {name}={default:g}")
+    return value
+
+
+# What an orchestrator validates before it starts anything.
+CHECKS = {"CONV_DEVICE": device, "CONV_JOBS": jobs, "CONV_CASES": cases_pattern, "CONV_BENCH_MODE": bench_mode,
+          "CONV_TIMEOUT": lambda: seconds("CONV_TIMEOUT", 1), "CONV_CHECK_TIMEOUT": check_timeout,
+          "CONV_BENCH_TIMEOUT": lambda: seconds("CONV_BENCH_TIMEOUT", 1)}
+
+
+def problems() -> list[str]:
+    """Every CONV_* value that cannot be used, one message each."""
+    found = []
+    for read in CHECKS.values():
+        try:
+            read()
+        except SettingError as exc:
+            found.append(str(exc))
+    return found
+
+
+def check_or_exit() -> None:
+    """Validate every setting up front; a bad one ends the program with status 2 and its message."""
+    found = problems()
+    for message in found:
+        print(f"error: {message}", file=sys.stderr)
+    if found:
+        raise SystemExit(2)
+
+
+def exit_on_error(read, *args):
+    """Call a reader above from a command line: a SettingError ends the program (status 2)."""
+    try:
+        return read(*args)
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

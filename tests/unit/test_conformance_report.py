@@ -1,0 +1,137 @@
+"""The conformance report from synthetic verdicts: report.md and the terminal show the same
+sections, in the same order, from the same data (nothing here runs a backend)."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+
+from conformance import report as rep
+from conformance.results import Loaded
+
+
+class Ended:
+    """How a backend process ended, as report.build reads it."""
+
+    def __init__(self, status: str, detail: str = "finished"):
+        self.status, self.detail = status, detail
+
+    def to_json(self) -> dict:
+        return {"status": self.status, "detail": self.detail, "seconds": 1.0, "log": "x.log"}
+
+
+class Pair:
+    def __init__(self, a: str, b: str, shared: int, agree: int):
+        self.a, self.b, self.shared, self.agree = a, b, shared, agree
+
+    def to_json(self) -> dict:
+        return {"a": self.a, "b": self.b, "shared": self.shared, "agree": self.agree, "worst_ratio": 0.3,
+                "disagreements": [], "agreement": self.agree / self.shared}
+
+
+def verdict(case: str, status: str, dtype: str = "float32", message: str = "", check: str = "conv2d") -> dict:
+    ratio, grade = (None, None) if status == "unsupported" else (0.5 if status == "pass" else 3.0, 1.0)
+    return {"case": case, "check": check, "dtype": dtype, "status": status, "ratio": ratio, "grade": grade,
+            "message": message, "seconds": 0.01}
+
+
+def loaded(name: str, verdicts: list[dict]) -> Loaded:
+    probes = {"dtype64": {"question": "float64 in: which dtype comes back?", "observed": f"float64 from {name}"}}
+    return Loaded(name, {"backend": name, "complete": True, "total": len(verdicts), "verdicts": verdicts,
+                         "probes": probes, "metadata": {"version": "1.0", "device": "cpu", "numerics": {}}})
+
+
+def build(backends: dict[str, list[dict]], skipped=None) -> dict:
+    runs = {name: loaded(name, verdicts) for name, verdicts in backends.items()}
+    outcomes = {name: Ended("ok") for name in backends}
+    names = list(backends)
+    pairs = [Pair(a, b, 4, 4) for i, a in enumerate(names) for b in names[i + 1:]]
+    return rep.build("", "cpu", runs, outcomes, skipped or {}, pairs, rep.probe_table(runs))
+
+
+@pytest.fixture
+def report() -> dict:
+    return build({
+        "numpy": [verdict("book-a", "pass"), verdict("book-b", "pass", "int32")],
+        "torch": [verdict("book-a", "pass"), verdict("book-b", "unsupported", "int32", "no dilated int32 kernel")],
+        "planted": [verdict("book-a", "fail", message="worst error/bound 3 at [bold][0, 1][/bold]"),
+                    verdict("book-b", "pass", "int32")],
+    }, skipped={"jax": "not installed: make install"})
+
+
+def terminal_text(report: dict) -> str:
+    """What print_terminal shows, captured: the same renderer, a console writing to a string."""
+    console_module = pytest.importorskip("rich.console")
+    from conformance.report import terminal
+    console = console_module.Console(file=io.StringIO(), width=200)
+    terminal.render(report, console)
+    return console.file.getvalue()
+
+
+def test_markdown_and_terminal_show_the_same_sections_in_the_same_order(report):
+    titles = re.findall(r"^## (.+)$", rep.markdown(report), flags=re.M)
+    assert titles[0] == "Backends" and titles[-1].startswith("Unsupported") and len(titles) == 7
+    shown = [line.strip() for line in terminal_text(report).splitlines() if line.strip() in titles]
+    assert shown == titles
+
+
+def test_the_terminal_shows_an_unsupported_dtype_with_the_framework_reason(report):
+    text = terminal_text(report)
+    unsupported = text[text.index("Unsupported (declared by the adapter"):]
+    assert "torch int32: no dilated int32 kernel" in unsupported
+    assert "- **torch** int32: no dilated int32 kernel" in rep.markdown(report)
+
+
+def test_without_an_unsupported_verdict_the_section_is_empty_in_both():
+    plain = build({"numpy": [verdict("book-a", "pass")]})
+    assert rep.markdown(plain).endswith("## Unsupported (declared by the adapter, with the framework's reason)\n\n")
+    assert terminal_text(plain).rstrip().endswith("Unsupported (declared by the adapter, with the framework's reason)")
+
+
+def test_a_failure_message_is_printed_as_it_is_not_read_as_markup(report):
+    text = terminal_text(report)
+    assert "FAIL planted book-a conv2d: worst error/bound 3 at [bold][0, 1][/bold]" in text
+    assert "`book-a` conv2d (float32): fail: worst error/bound 3 at [bold][0, 1][/bold]" in rep.markdown(report)
+
+
+def test_report_json_keeps_its_schema(report, tmp_path):
+    files = rep.write_all(report, tmp_path)
+    written = json.loads(files["json"].read_text())
+    assert written["schema"] == "convtabs.conformance/1" and written["exit_status"] == 1  # planted fails
+    assert list(written) == ["schema", "generated", "selection", "device", "backends", "skipped", "pairs", "probes",
+                             "exit_status"]
+    assert written["backends"]["torch"]["unsupported"] == {"int32": "no dilated int32 kernel"}
+    assert written["backends"]["planted"]["checks"]["conv2d"]["fail"] == 1
+
+
+class PairByCheck(Pair):
+    """A pair as crosscheck.py writes it since the transposed checks came: counts split per check."""
+
+    def __init__(self, a: str, b: str, by_check: dict):
+        super().__init__(a, b, sum(t["shared"] for t in by_check.values()), sum(t["agree"] for t in by_check.values()))
+        self.by_check = by_check
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "by_check": self.by_check}
+
+
+def test_the_transposed_checks_have_their_own_rows_grades_and_agreement_matrix():
+    verdicts = [verdict("book-a", "pass"), verdict("t-a", "pass", "float32", check="conv_transpose2d"),
+                verdict("t-b", "pass", "float64", check="conv_transpose2d_grads")]
+    verdicts[1]["grade"] = 7.5  # a reduced-precision transposed kernel beside a genuine conv2d
+    runs = {name: loaded(name, verdicts) for name in ("numpy", "torch")}
+    pair = PairByCheck("numpy", "torch", {"conv2d": {"shared": 4, "agree": 4, "worst_ratio": 0.2},
+                                          "conv_transpose2d": {"shared": 3, "agree": 2, "worst_ratio": 1.5}})
+    report = rep.build("", "cpu", runs, {n: Ended("ok") for n in runs}, {}, [pair], rep.probe_table(runs))
+    text = rep.markdown(report)
+    assert "| numpy | conv_transpose2d | 1 |" in text and "| numpy | conv_transpose2d_grads | 1 |" in text
+    grades = text[text.index("## Precision grade"):text.index("## Pairwise")]
+    assert "| numpy | conv2d | - | 1 | - | - |" in grades
+    assert "| numpy | conv_transpose2d | 1 | 7.5 REDUCED PRECISION | - | - |" in grades
+    pairs = text[text.index("## Pairwise"):text.index("## Native")]
+    assert "| numpy |  | 4/4 (worst 0.2) |" in pairs and "| numpy |  | 2/3 (worst 1.5) |" in pairs
+    assert pairs.index("4/4") < pairs.index("trans_conv_loop, conv_transpose2d, conv_transpose2d_grads:") < \
+        pairs.index("2/3")
+    assert "conv_transpose2d" in terminal_text(report)
