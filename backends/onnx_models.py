@@ -230,3 +230,15 @@ class Models:
             return lambda: compiled.run(OUTPUTS, inputs)
         raise NotImplementedError(f"no {variant!r} variant: a compiled model is all an ONNX runtime offers, "
                                   "and both variants already run one")
+
+
+def native_ops(run_model):
+    """native.py's conv2d and conv_transpose2d for a runtime that runs a model with
+    run_model(model, inputs, device): the same one-node models, each runtime's own run."""
+    def conv2d(x, w, b, stride, padding, dilation, device):
+        return run_model(*native_model("Conv", x, w, b, stride, padding, dilation), device)
+
+    def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device):
+        model, inputs = native_model("ConvTranspose", x, w, b, stride, padding, dilation, output_padding)
+        return run_model(model, inputs, device)
+    return conv2d, conv_transpose2d

@@ -90,7 +90,7 @@ def main(argv=None) -> int:
 
 
 def run_all(args, selected, skipped, cases, jobs, started) -> int:
-    from .probes import PROBES
+    from .probe_list import PROBES
     total = sum(len(c.checks) for c in cases) + len(PROBES)
     print(f"convtabs conformance: {len(cases)} cases, {total} checks per backend; backends: "
           f"{', '.join(selected)}" + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)

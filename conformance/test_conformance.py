@@ -8,7 +8,8 @@ import pytest
 
 from .cases import selected_cases
 from .checks import check_case
-from .probes import PROBES, observe
+from .probe_list import PROBES
+from .probes import observe
 
 CHECKS = [(case, check) for case in selected_cases() for check in case.checks]
 

@@ -7,15 +7,9 @@ from onnx.reference import ReferenceEvaluator
 from .. import onnx_models
 
 
-def conv2d(x, w, b, stride, padding, dilation, device):
-    return run_model(*onnx_models.native_model("Conv", x, w, b, stride, padding, dilation), device)
-
-
-def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device):
-    model, inputs = onnx_models.native_model("ConvTranspose", x, w, b, stride, padding, dilation, output_padding)
-    return run_model(model, inputs, device)
-
-
 def run_model(model, inputs, device):
     """Any ONNX model, run as onnx.reference's documentation shows: NumPy in, the first output out."""
     return ReferenceEvaluator(model).run(None, inputs)[0]
+
+
+conv2d, conv_transpose2d = onnx_models.native_ops(run_model)

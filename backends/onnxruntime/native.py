@@ -9,16 +9,10 @@ from .. import onnx_models
 DEFAULT_PROVIDERS = {"cpu": ["CPUExecutionProvider"], "cuda": ["CUDAExecutionProvider"]}  # ORT's own TF32 default
 
 
-def conv2d(x, w, b, stride, padding, dilation, device):
-    return run_model(*onnx_models.native_model("Conv", x, w, b, stride, padding, dilation), device)
-
-
-def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device):
-    model, inputs = onnx_models.native_model("ConvTranspose", x, w, b, stride, padding, dilation, output_padding)
-    return run_model(model, inputs, device)
-
-
 def run_model(model, inputs, device):
     """Any ONNX model, run as ONNX Runtime's documentation shows: NumPy in, the first output out."""
     session = ort.InferenceSession(model.SerializeToString(), providers=DEFAULT_PROVIDERS[device])
     return session.run(None, inputs)[0]
+
+
+conv2d, conv_transpose2d = onnx_models.native_ops(run_model)
