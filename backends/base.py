@@ -73,7 +73,8 @@ class Adapter:
       tab     the book's tabs: corr2d(X, K) on native tensors, Conv2D, layer_forward(X, weight,
               bias, device), trainer(X, Y, init, bias, lr, device) -> (step, learned),
               loop_autograd(X, K); trans_conv(X, K) on native tensors (the sequel's loop),
-              transposed_layer(X, K, stride, padding, device) (its built-in layer)
+              transposed_layer(X, K, stride, padding, device) (its built-in layer),
+              train_unregistered(X, Y, init, lr, epochs, device) (a readers' question)
       ops     select_device(requested) -> (label, handle), scope(handle), to_native(a, handle),
               to_numpy(t), conv2d(x, w, b, p, handle), conv2d_grads(x, w, b, dy, p, handle),
               conv_transpose2d(x, w, b, q, handle), conv_transpose2d_grads(x, w, b, dy, q,
@@ -140,8 +141,9 @@ class Adapter:
         w as (C_in, C_out/groups, kh, kw)), or "train_step" (x = X, w = the kernel, dy = Y, all
         2-D: one step of train_kernel).
         variant: "adapter" (the adapter's own eager path), "compiled" (the framework's compiler, when
-        capabilities.compiled names one), or "direct" (conv2d only: the one framework call a user
-        would write on tensors already in the framework's preferred layout, nothing in between).
+        capabilities.compiled names one), or "direct" (conv2d and conv_transpose2d only: the one
+        framework call a user would write on tensors already in the framework's preferred layout,
+        nothing in between).
         """
         if op == "train_step":
             return self._trainer(x, dy, w, None, book.TRAIN_LR, compiled=variant == "compiled")[0]

@@ -9,6 +9,8 @@ import importlib
 import importlib.util
 from pathlib import Path
 
+from .base import INTERFACE
+
 
 class PluginError(ImportError):
     pass
@@ -34,7 +36,7 @@ def load_plugin(spec: str):
     backend = getattr(module, attr, None)
     if backend is None:
         raise PluginError(f"plug-in {spec!r} defines no {attr!r}: expose `Backend`, an object or class "
-                          f"with any of corr2d_loop, corr2d, conv2d, conv2d_grads, Conv2D, train_kernel")
+                          f"with any of {', '.join(INTERFACE)}")
     if isinstance(backend, type):
         backend = backend()
     if not getattr(backend, "name", None):

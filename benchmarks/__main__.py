@@ -20,6 +20,7 @@ from pathlib import Path
 
 import settings
 from runner.files import slug, write_json_atomic
+from runner.lock import RunLocked, results_lock
 from runner.process import interpreter, run_backend, run_each, selected_or_exit
 
 from . import report as rep
@@ -100,7 +101,16 @@ def main(argv=None) -> int:
     print(f"convtabs benchmarks ({mode}): {len(wl.selected(mode))} workloads; backends: {', '.join(selected)}"
           + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
     directory = args.results
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with results_lock(directory, "benchmark run", "--results <another folder>"):
+            return run_all(selected, skipped, mode, directory, timeout)
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_all(selected, skipped, mode, directory, timeout) -> int:
+    """Every backend's benchmark process, then the merged report; the exit status."""
     for stale in directory.glob("*.json"):  # an earlier run's files must not be mistaken for this one's
         stale.unlink()
     outcomes = run_each(selected, lambda spec, progress: run_one(spec, mode, directory, timeout, progress), width=12)

@@ -115,7 +115,7 @@ def test_numpy_target(benchmark, backend, meta, run_mode, workload_name):
     (scipy.signal.correlate2d on the single-channel case, the 1024^3 GEMM on the 64-channel and
     the upsampling ones), so a busy moment on the shared machine cannot fall on one side only."""
     if meta["backend"] != "numpy":
-        pytest.skip("issue 3's targets are the NumPy adapter's")
+        pytest.skip("the speed targets are the NumPy adapter's")
     workload, yardstick = wl.by_name(workload_name), NUMPY_TARGETS[workload_name]
     if run_mode not in workload.modes:
         pytest.skip(f"{workload.name} is not timed in a {run_mode} run")

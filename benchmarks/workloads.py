@@ -1,4 +1,4 @@
-"""The benchmark workloads as data: shapes, parameters, FLOPs and bytes (issue 6).
+"""The benchmark workloads as data: shapes, parameters, FLOPs and bytes.
 
 Flow: workloads.py (what to time) -> test_*.py in one backend process -> results/bench/<backend>.json
 -> report/. FLOPs are 2 x multiply-adds of the convolutions a workload performs; bytes count

@@ -2,7 +2,7 @@
 for the transposed convolution of the sequel (d2l 14.10), whose case ids all hold "trans-conv".
 
 Flow: cases (here) -> one backend process checks each against the reference (checks.py) ->
-results/conformance/<backend>.json + .npz -> cross-check and report.
+results/conformance/<backend>.jsonl + .arrays -> cross-check and report.
 A case holds only shapes, parameters, dtype and a seed; its arrays are regenerated on demand,
 identically in every process, so the corpus is never stored.
 """

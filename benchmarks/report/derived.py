@@ -6,7 +6,7 @@ import math
 
 from .rows import PAIRED_KINDS, Row, is_cpu
 
-FAIR_LIMIT = 1.15  # issue 6: the adapter path within 1.15x of calling the framework directly
+FAIR_LIMIT = 1.15  # the adapter path within 1.15x of calling the framework directly
 SCALING_GROUP = "single"
 BAD = ("crashed", "timeout", "failed")  # run statuses that make the exit status 1
 

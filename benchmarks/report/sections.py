@@ -151,7 +151,7 @@ def compile_times(report: dict) -> Section:
 def numpy_targets(report: dict) -> Section:
     rows = [[c["check"], f"{c['value']:.2f}" if _is_aim(c) else f"{c['value']:.1f}", c["target"], _verdict(c),
              c.get("measured", "separate rows")] for c in report["numpy_checks"]]
-    return Section("NumPy adapter targets (issue 3)", [
+    return Section("NumPy adapter targets", [
         Text("Paired: the adapter and its yardstick alternate in one loop, as in the fairness check. "
              "A floor must be met; an aim is reported, not required."),
         Table(["check", "value", "target", "verdict", "measured"], rows,

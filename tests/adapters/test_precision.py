@@ -1,4 +1,4 @@
-"""The adapter pins full precision: float32 means float32 (issue 10), graded on the deep cases."""
+"""The adapter pins full precision: float32 means float32, graded on the deep cases."""
 from __future__ import annotations
 
 import pytest

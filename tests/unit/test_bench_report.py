@@ -165,7 +165,7 @@ def test_a_paired_fairness_measurement_overrides_the_separate_rows(tmp_path):
 
 
 def test_paired_target_measurements_override_the_separate_rows(tmp_path):
-    """Separate rows say the NumPy adapter misses issue 3's floors (a busy moment fell on it);
+    """Separate rows say the NumPy adapter misses its speed floors (a busy moment fell on it);
     the interleaved measurements say it meets them: the report believes the paired ones."""
     scipy = bench("numpy", "adapter-vs-scipy", "single-512-k3", 0.01, kind="target", group="single",
                   flops=4_000_000)
@@ -210,7 +210,7 @@ def test_markdown_and_terminal_show_the_same_sections_in_the_same_order(two_runs
     plots = ["out/scaling.png"]
     titles = re.findall(r"^## (.+)$", rep.markdown(report, plots), flags=re.M)
     assert {"Machine", "Backends", "multi", "Compile time (first call of the compiled variant, compilation included)",
-            "NumPy adapter targets (issue 3)", "Plots"} <= set(titles)
+            "NumPy adapter targets", "Plots"} <= set(titles)
     shown = [line.strip() for line in _terminal_text(report, plots).splitlines() if line.strip() in titles]
     assert shown == titles
 

@@ -1,5 +1,5 @@
 """The error bound, the precision grade, and the one NaN/inf policy of error against bound
-(docs/design.md, Tolerance)."""
+(docs/design.md, Error bound)."""
 from __future__ import annotations
 
 import warnings

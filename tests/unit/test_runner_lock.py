@@ -56,14 +56,15 @@ def test_the_lock_of_a_killed_run_does_not_block_the_next_one(tmp_path):
         pass
 
 
-def test_a_second_d2l_run_on_the_same_folder_refuses_at_once(tmp_path):
+@pytest.mark.parametrize("command, what", [("chapter", "d2l run"), ("benchmarks", "benchmark run")])
+def test_a_second_d2l_or_bench_run_on_the_same_folder_refuses_at_once(tmp_path, command, what):
     holder = _holder(tmp_path)
     try:
-        proc = subprocess.run([sys.executable, "-m", "chapter", "--results", str(tmp_path)], cwd=ROOT,
+        proc = subprocess.run([sys.executable, "-m", command, "--results", str(tmp_path)], cwd=ROOT,
                               env={**os.environ, "CONV_BACKEND": "numpy"}, capture_output=True, text=True,
                               timeout=120)
         assert proc.returncode == 2
-        assert f"error: another d2l run (pid {holder.pid}" in proc.stderr
+        assert f"error: another {what} (pid {holder.pid}" in proc.stderr
         assert not list(tmp_path.glob("*.json"))  # nothing of the first run's was touched or written
     finally:
         holder.kill()
