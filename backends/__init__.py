@@ -9,7 +9,7 @@ import importlib
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import settings
@@ -26,6 +26,18 @@ class Entry:
     requires: str  # the framework's import name, checked without importing it
     install: str  # what to run when it is missing
     python: str | None = None  # an interpreter of its own (relative to the project root)
+    # Environment variables set by load() before the module is imported (Keras reads
+    # KERAS_BACKEND once, at `import keras`); `requires` may list several import names, "a,b".
+    env: dict = field(default_factory=dict)
+    # Why the backend runs only when named: left out of "every installed backend" (CONV_BACKEND
+    # unset), listed as skipped with this reason.
+    opt_in: str | None = None
+
+
+KERAS_INSTALL = "make install  (or: pip install -e '.[keras]')"
+# Measured 2026-11-28: keras-jax compiles every new shape through Keras and took over 5 minutes for
+# a quarter of the corpus, longer than the six frameworks together; so Keras runs when asked for.
+KERAS_OPT_IN = "runs only when named (CONV_BACKEND=keras or keras-jax, ...): Keras on JAX takes many minutes"
 
 
 # An explicit table, in the order of the book's tabs (after the NumPy reference).
@@ -39,14 +51,28 @@ BUILTIN = {e.name: e for e in [
     # Models leave their framework through ONNX: its runtime, and the spec's own Python evaluator.
     Entry("onnxruntime", "backends.onnxruntime", "onnxruntime", "make install  (or: pip install -e '.[onnx]')"),
     Entry("onnx-reference", "backends.onnx_reference", "onnx", "make install  (or: pip install -e '.[onnx]')"),
+    # Keras 3: one folder, three backends, each in a process of its own (KERAS_BACKEND is per process).
+    Entry("keras-jax", "backends.keras", "keras,jax", KERAS_INSTALL, env={"KERAS_BACKEND": "jax"},
+          opt_in=KERAS_OPT_IN),
+    Entry("keras-tensorflow", "backends.keras", "keras,tensorflow", KERAS_INSTALL,
+          env={"KERAS_BACKEND": "tensorflow"}, opt_in=KERAS_OPT_IN),
+    Entry("keras-torch", "backends.keras", "keras,torch", KERAS_INSTALL, env={"KERAS_BACKEND": "torch"},
+          opt_in=KERAS_OPT_IN),
 ]}
 # onnx_reference: the folder's spelling (a module name cannot hold "-"), accepted as well.
 ALIASES = {"np": "numpy", "pytorch": "torch", "tf": "tensorflow", "paddlepaddle": "paddle", "mx": "mxnet",
            "ort": "onnxruntime", "onnx_reference": "onnx-reference"}
+# A name that selects several backends (CONV_BACKEND=keras), each run in a process of its own.
+GROUPS = {"keras": ("keras-jax", "keras-tensorflow", "keras-torch")}
 
 
 class BackendError(LookupError):
     """A CONV_BACKEND value that names nothing loadable; the message says what to do."""
+
+
+def _importable(entry: Entry) -> bool:
+    """Every import name in entry.requires is found (without importing it)."""
+    return all(importlib.util.find_spec(name) is not None for name in entry.requires.split(","))
 
 
 def is_installed(name: str) -> bool:
@@ -54,9 +80,9 @@ def is_installed(name: str) -> bool:
     entry = BUILTIN[name]
     if not (ROOT / "backends" / entry.module.rsplit('.', 1)[1] / "adapter.py").exists():
         return False
-    if entry.python and importlib.util.find_spec(entry.requires) is None:
+    if entry.python and not _importable(entry):
         return (ROOT / entry.python).parents[1].joinpath(".installed").exists()  # make's stamp
-    return importlib.util.find_spec(entry.requires) is not None
+    return _importable(entry)
 
 
 def available() -> list[str]:
@@ -74,6 +100,9 @@ def canonical(spec: str) -> str:
     if is_plugin(spec):
         return spec
     name = ALIASES.get(spec.lower(), spec.lower())
+    if name in GROUPS:
+        raise BackendError(f"CONV_BACKEND names {spec!r}, which selects {', '.join(GROUPS[name])}: "
+                           f"this command runs one backend per process, name one of them")
     if name not in BUILTIN:
         raise BackendError(f"CONV_BACKEND names {spec!r}: expected one of {', '.join(BUILTIN)}, "
                            f"a plug-in 'package.module:Backend' or a file './my_backend.py'")
@@ -88,9 +117,14 @@ def selected(value: str | None = None) -> tuple[list[str], dict[str, str]]:
     """
     value = settings.backend_spec() if value is None else value
     if value.strip().lower() in ("", "all"):
-        run = available()
-        return run, {n: f"not installed: {BUILTIN[n].install}" for n in BUILTIN if n not in run}
-    names = [canonical(s) for s in value.split(",") if s.strip()]
+        installed = available()
+        run = [n for n in installed if not BUILTIN[n].opt_in]
+        skipped = {n: BUILTIN[n].opt_in if n in installed else f"not installed: {BUILTIN[n].install}"
+                   for n in BUILTIN if n not in run}
+        return run, skipped
+    specs = [s.strip() for s in value.split(",") if s.strip()]
+    specs = [one for s in specs for one in GROUPS.get(s.lower(), (s,))]  # "keras": its three backends
+    names = [canonical(s) for s in specs]
     for name in names:
         if name in BUILTIN and not is_installed(name):
             raise BackendError(f"CONV_BACKEND={value!r} selects {name}, which is not installed: "
@@ -104,6 +138,23 @@ def load(spec: str):
     if name not in BUILTIN:
         from .plugin import load_plugin
         return load_plugin(name)
-    if importlib.util.find_spec(BUILTIN[name].requires) is None:
-        raise BackendError(f"backend {name!r} is not installed in {sys.executable}: run {BUILTIN[name].install}")
-    return importlib.import_module(BUILTIN[name].module).Backend()
+    entry = BUILTIN[name]
+    if not _importable(entry):
+        raise BackendError(f"backend {name!r} is not installed in {sys.executable}: run {entry.install}")
+    _set_env(entry)
+    return importlib.import_module(entry.module).Backend()
+
+
+def _set_env(entry: Entry) -> None:
+    """Set the entry's environment before its module is imported (set, not setdefault: the entry's
+    value is the one asked for). Keras reads KERAS_BACKEND once per process, at `import keras`:
+    if keras is already imported with another backend, refuse rather than run the wrong one."""
+    wanted = entry.env.get("KERAS_BACKEND")
+    keras = sys.modules.get("keras")
+    if wanted and keras is not None:
+        current = keras.backend.backend()
+        if current != wanted:
+            raise BackendError(f"backend {entry.name!r} needs Keras on {wanted}, but keras is already imported "
+                               f"in this process with the {current} backend (Keras picks its backend once per "
+                               f"process): run {entry.name} in a process of its own")
+    os.environ.update(entry.env)

@@ -24,7 +24,17 @@ def test_selection_forms():
     assert backends.selected("np, numpy")[0] == ["numpy"]
     run, skipped = backends.selected("")
     assert "numpy" in run and set(run) | set(skipped) == set(backends.BUILTIN)
-    assert all("not installed" in why for why in skipped.values())
+    assert all("not installed" in why or "runs only when named" in why for why in skipped.values())
+    assert not any(backends.BUILTIN[name].opt_in for name in run)
+
+
+def test_an_opt_in_backend_runs_when_named_and_a_group_name_selects_its_members():
+    opt_in = [name for name, entry in backends.BUILTIN.items() if entry.opt_in]
+    assert opt_in, "Keras 3's backends are opt-in"
+    assert backends.selected("")[1][opt_in[0]] == backends.BUILTIN[opt_in[0]].opt_in or \
+        not backends.is_installed(opt_in[0])
+    if all(backends.is_installed(name) for name in backends.GROUPS["keras"]):
+        assert backends.selected("keras,numpy")[0] == [*backends.GROUPS["keras"], "numpy"]
 
 
 def test_unknown_name_lists_the_choices():

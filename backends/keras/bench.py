@@ -1,0 +1,32 @@
+"""Keras 3's benchmark hooks: inputs become backend tensors once; each closure returns NumPy, so it
+waits for its result. No compiled variant (Keras' jit_compile lives in Model.fit, not in keras.ops)."""
+from keras import ops as K
+
+from .ops import convolve, convolve_transpose, grads, to_native, to_numpy
+
+
+def prepare(op, x, w, b, dy, variant, p, device):
+    if variant == "compiled":
+        raise NotImplementedError("keras: no compiled variant")
+    x, w, b, dy = (to_native(a) for a in (x, w, b, dy))
+    if variant == "direct":
+        if op != "conv2d" or p.symmetric is None or p.groups != 1:
+            raise NotImplementedError("keras: the 'direct' variant is a plain conv2d only")
+        return direct(x, w, b, p)
+    run = convolve_transpose if op.startswith("conv_transpose2d") else convolve
+    if not op.endswith("_grads"):
+        return lambda: to_numpy(run(x, w, b, p))
+    return lambda: tuple(to_numpy(g) for g in grads(lambda x, w, b: run(x, w, b, p), x, w, b, dy))
+
+
+def direct(x, w, b, p):
+    """The one call a Keras user writes: keras.ops.conv, channels_first, kernel already (kh, kw, C, O)."""
+    from .ops import nchw_op
+    kernel = K.transpose(w, (2, 3, 1, 0))
+    padded = K.pad(x, [[0, 0], [0, 0], list(p.pads[0]), list(p.pads[1])]) if any(p.symmetric) else x
+
+    def run():
+        y = nchw_op(lambda t, fmt: K.conv(t, kernel, strides=p.stride, padding="valid", data_format=fmt,
+                                          dilation_rate=p.dilation), padded)
+        return to_numpy(y if b is None else y + K.reshape(b, (1, -1, 1, 1)))
+    return run

@@ -1,0 +1,61 @@
+"""Keras 3 as a user writes it, for the divergence probes: the same words on every backend.
+
+keras.layers.Conv2D / Conv2DTranspose with data_format="channels_first" (the NCHW the probes pass),
+built and given the torch-layout weights converted as Keras expects ((kh, kw, C_in, C_out) and
+(kh, kw, C_out, C_in)); Keras' own defaults otherwise: its float32 dtype policy (a layer casts its
+inputs to float32), its padding words ("valid"/"same" only), x64 off on JAX."""
+import contextlib
+
+import keras
+import numpy as np
+
+from .ops import BACKEND
+
+
+def defaults():
+    """Keras on JAX as a user has it: x64 off (the adapter turns it on for the canonical ops)."""
+    if BACKEND == "jax":
+        import jax
+        return jax.enable_x64(False)
+    return contextlib.nullcontext()
+
+
+def conv2d(x, w, b, stride, padding, dilation, device):
+    x, w = np.asarray(x), np.asarray(w)
+    with defaults():
+        layer = keras.layers.Conv2D(w.shape[0], w.shape[2:], strides=stride, padding=padding,
+                                    dilation_rate=dilation, data_format="channels_first", use_bias=b is not None)
+        layer.build(x.shape)
+        layer.set_weights([w.transpose(2, 3, 1, 0)] + ([np.asarray(b)] if b is not None else []))
+        return keras.ops.convert_to_numpy(layer(x))
+
+
+def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device):
+    # Keras' output_padding default is None (size inferred); a user porting torch's 0 keeps None.
+    x, w = np.asarray(x), np.asarray(w)
+    extra = None if output_padding in (0, (0, 0)) else output_padding
+    with defaults():
+        layer = keras.layers.Conv2DTranspose(w.shape[1], w.shape[2:], strides=stride, padding=padding,
+                                             output_padding=extra, dilation_rate=dilation,
+                                             data_format="channels_first", use_bias=b is not None)
+        layer.build(x.shape)
+        layer.set_weights([w.transpose(2, 3, 1, 0)] + ([np.asarray(b)] if b is not None else []))
+        return keras.ops.convert_to_numpy(layer(x))
+
+
+def layer_defaults(in_channels, out_channels, kernel_size) -> dict:
+    layer = keras.layers.Conv2D(out_channels, kernel_size)
+    layer.build((None, 8, 8, in_channels))  # Keras makes its weights at build, for NHWC input
+    kernel = keras.ops.convert_to_numpy(layer.kernel)
+    bias = keras.ops.convert_to_numpy(layer.bias) if layer.use_bias else None
+    return {"class": "keras.layers.Conv2D", "bias": layer.use_bias,
+            "bias_values": [float(v) for v in bias] if bias is not None else None,
+            "weight_shape": kernel.shape, "weight_values": kernel.tolist(), "weight_min": float(kernel.min()),
+            "weight_max": float(kernel.max()), "weight_std": float(kernel.std()),
+            "initializer": f"kernel {type(layer.kernel_initializer).__name__}, "
+                           f"bias {type(layer.bias_initializer).__name__}"}
+
+
+def layer_call(X, kernel_size, device):
+    with defaults():
+        return keras.ops.convert_to_numpy(keras.layers.Conv2D(1, kernel_size)(np.asarray(X)))
