@@ -27,9 +27,13 @@ class ConvParams:
 
     @property
     def symmetric(self) -> tuple[int, int] | None:
-        """(ph, pw) when top == bottom and left == right, else None (frameworks differ there)."""
-        (top, bottom), (left, right) = self.pads
-        return (top, left) if top == bottom and left == right else None
+        return symmetric_pads(self.pads)
+
+
+def symmetric_pads(pads) -> tuple[int, int] | None:
+    """(ph, pw) when top == bottom and left == right, else None (frameworks differ there)."""
+    (top, bottom), (left, right) = pads
+    return (top, left) if top == bottom and left == right else None
 
 
 def _positive_pair(value, name: str) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import _is_int, _positive_pair, check_numeric, check_rank, resolve_padding, same_pads
+from .params import _is_int, _positive_pair, check_numeric, check_rank, resolve_padding, same_pads, symmetric_pads
 
 OUTPUT_PADDING_RULE = "output_padding must be smaller than stride or dilation"
 
@@ -32,9 +32,7 @@ class TransposeParams:
 
     @property
     def symmetric(self) -> tuple[int, int] | None:
-        """(ph, pw) when top == bottom and left == right, else None (frameworks differ there)."""
-        (top, bottom), (left, right) = self.pads
-        return (top, left) if top == bottom and left == right else None
+        return symmetric_pads(self.pads)
 
 
     @property
