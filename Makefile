@@ -19,6 +19,7 @@ install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_QUIET) -e '.[all,test,report]'
+	$(PY) -m pip install $(PIP_QUIET) --no-deps 'onnx2torch==1.5.15'
 	touch $@
 
 mxnet: $(MXSTAMP)
