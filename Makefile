@@ -72,4 +72,4 @@ test-adapters: install
 	done < .backends.tmp; rm -f .backends.tmp; exit $$status
 
 clean:
-	rm -rf $(VENV) $(MXVENV) results .benchmarks .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) $(MXVENV) results .cache .benchmarks .pytest_cache .hypothesis *.egg-info

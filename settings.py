@@ -81,6 +81,15 @@ def results_dir(default: Path) -> Path:
     return Path(_raw("CONV_RESULTS") or default)
 
 
+def jax_cache(default: Path) -> Path | None:
+    """CONV_JAX_CACHE: the folder of JAX's persistent compilation cache (default: .cache/jax in the
+    project, which `make clean` removes); "off" runs without it."""
+    text = _raw("CONV_JAX_CACHE")
+    if text.lower() in ("off", "0", "no", "false"):
+        return None
+    return Path(text) if text else default
+
+
 def bench_mode() -> str:
     """CONV_BENCH_MODE: quick, default or full (set by `python -m benchmarks` for its children)."""
     value = _raw("CONV_BENCH_MODE").lower() or "default"

@@ -343,6 +343,11 @@ class Adapter:
     def threads(self) -> dict:
         return self.ops.threads() if hasattr(self.ops, "threads") else {}
 
+    def compile_cache(self) -> dict | None:
+        """JAX's persistent compilation cache in this process: folder, hits, misses (None: not used)."""
+        from . import compile_cache
+        return compile_cache.stats()
+
     def metadata(self) -> dict:
         return {
             "name": self.name, "version": self.version, "device": self.device,

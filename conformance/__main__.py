@@ -13,6 +13,7 @@ results folder (runner.lock).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -31,6 +32,10 @@ from .crosscheck import cross_check
 DEFAULT_TIMEOUT = 900.0
 DEFAULT_CHECK_TIMEOUT = 60.0
 INTERRUPTED = 130  # the exit status after Ctrl-C, as a shell gives 128 + SIGINT
+# Seconds a backend's process took in a warm whole-corpus run here (2 cores, 2026-11-28): the start
+# order when this results folder holds no earlier run's times.
+TYPICAL_SECONDS = {"keras-jax": 120, "jax": 40, "torch": 25, "keras-torch": 25, "keras-tensorflow": 25,
+                   "tensorflow": 12, "onnx-reference": 12, "numpy": 9, "paddle": 6, "mxnet": 6, "onnxruntime": 5}
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
 
 
@@ -94,14 +99,27 @@ def run_all(args, selected, skipped, cases, jobs, started) -> int:
     total = sum(len(c.checks) for c in cases) + len(PROBES)
     print(f"convtabs conformance: {len(cases)} cases, {total} checks per backend; backends: "
           f"{', '.join(selected)}" + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
+    order = longest_first(selected, args.results)
     for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
         for path in results.stale_paths(spec, args.results):
             path.unlink(missing_ok=True)
     outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress,
                                                                  args.check_timeout),
-                        jobs=jobs, keep_on_interrupt=True)
+                        jobs=jobs, keep_on_interrupt=True, start_order=order)
     status = finish(selected, skipped, outcomes, cases, args.results, started)
     return INTERRUPTED if interrupted() else status
+
+
+def longest_first(selected: list[str], directory: Path) -> list[str]:
+    """The backends in the order their processes start: the longest first (by the last run in
+    this folder, else TYPICAL_SECONDS), so that no long one starts last and runs alone."""
+    try:
+        last = json.loads((directory / "report.json").read_text())["timing"]["backends"]
+    except (OSError, ValueError, KeyError, TypeError):
+        last = {}
+    expected = {spec: last.get(spec) if isinstance(last.get(spec), (int, float)) else TYPICAL_SECONDS.get(spec, 0)
+                for spec in selected}
+    return sorted(selected, key=lambda spec: -expected[spec])
 
 
 def finish(selected, skipped, outcomes, cases, directory: Path, started: float | None = None) -> int:
@@ -116,17 +134,19 @@ def finish(selected, skipped, outcomes, cases, directory: Path, started: float |
     report = rep.build(settings.backend_spec(), settings.device(), loaded,
                        outcomes, skipped, pairs, rep.probe_table(loaded), cases)
     report["interrupted"] = interrupted()
-    report["timing"] = timing(outcomes, started)
+    report["timing"] = timing(outcomes, started, loaded)
     files = rep.write_all(report, directory)
     rep.print_terminal(report, files)
     return report["exit_status"]
 
 
-def timing(outcomes: dict, started: float | None) -> dict:
-    """The run's wall time and each backend process's; the JAX compilation cache is not used yet."""
+def timing(outcomes: dict, started: float | None, loaded: dict | None = None) -> dict:
+    """The run's wall time, each backend process's, and what JAX's compilation cache did in each
+    process that used it ({spec: {folder, hits, misses}})."""
+    caches = {spec: (l.summary or {}).get("compile_cache") for spec, l in (loaded or {}).items()}
     return {"wall_seconds": None if started is None else time.monotonic() - started,
             "backends": {spec: outcome.seconds for spec, outcome in outcomes.items()},
-            "jax_compilation_cache": "off" if any(o.backend == "jax" for o in outcomes.values()) else None}
+            "compile_cache": {spec: c for spec, c in caches.items() if c}}
 
 
 if __name__ == "__main__":

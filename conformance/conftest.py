@@ -29,6 +29,7 @@ class Collector:
         self.metadata: dict = {}
         self.started = time.time()
         self.recorded = True  # whether the running check has its verdict
+        self.backend = None  # once loaded
 
     def start(self, total: int) -> None:
         self.total = total
@@ -63,7 +64,8 @@ class Collector:
         self.recorded = True
 
     def finish(self, complete: bool) -> None:
-        self.journal.record("end", complete=complete, seconds=time.time() - self.started)
+        cache = self.backend.compile_cache() if hasattr(self.backend, "compile_cache") else None
+        self.journal.record("end", complete=complete, seconds=time.time() - self.started, compile_cache=cache)
         self.journal.close()
 
 
@@ -81,6 +83,7 @@ def backend(collector):
     except LoadFailed as exc:
         pytest.exit(str(exc), returncode=LOAD_FAILED)
     collector.set_metadata(b.metadata() if hasattr(b, "metadata") else {"name": getattr(b, "name", collector.spec)})
+    collector.backend = b
     return b
 
 

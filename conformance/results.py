@@ -8,7 +8,8 @@ Two append-only files per backend, written by its process as it goes, so a crash
                      {"event": "metadata", metadata}, {"event": "running", case, check} or
                      {"event": "running", probe} before each check or probe, {"event": "verdict",
                      <verdict>, arrays: {output name: [offset, length]}}, {"event": "probe", id,
-                     question, ok, observed}, {"event": "end", complete, seconds}.
+                     question, ok, observed}, {"event": "end", complete, seconds,
+                     compile_cache}.
 <dir>/<slug>.arrays  every stored output, as NumPy .npy records one after another; a verdict
                      line is written after its arrays, and gives their places in this file.
 
@@ -194,6 +195,7 @@ def read(backend: str, directory: Path | None = None) -> Loaded:
             summary["probes"][record.pop("id", "?")] = record
         elif event == "end":
             summary["complete"], summary["seconds"] = bool(record.get("complete")), record.get("seconds")
+            summary["compile_cache"] = record.get("compile_cache")
     if torn:
         loaded.notes.append(f"its last line was cut off mid-write ({len(torn)} bytes) and is ignored")
     if not started and not summary["verdicts"]:

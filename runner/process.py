@@ -299,10 +299,12 @@ def selected_or_exit() -> tuple[list[str], dict]:
 
 
 def run_each(selected: list[str], run_one: Callable, width: int = 28, jobs: int = 1,
-             keep_on_interrupt: bool = False) -> dict:
+             keep_on_interrupt: bool = False, start_order: list[str] | None = None) -> dict:
     """run_one(spec, progress) for every backend, `jobs` processes at a time, under one shared
     progress display (progress is None without rich); returns {spec: what run_one returned}, in
-    the order of `selected`. Timing runs must keep jobs=1: two processes would share the cores.
+    the order of `selected`, whatever `start_order` (the order processes start in: longest first
+    keeps the last one from running alone). Timing runs must keep jobs=1: two processes would
+    share the cores.
 
     Ctrl-C (SIGINT to this process) ends every backend process group at once and starts no
     other. With keep_on_interrupt the results so far are returned (interrupted() then says so:
@@ -315,11 +317,12 @@ def run_each(selected: list[str], run_one: Callable, width: int = 28, jobs: int 
         progress = progress_bar(width)
         with progress if progress is not None else nullcontext():
             if jobs <= 1:
-                done = {spec: run_one(spec, progress) for spec in selected}
+                ran = {spec: run_one(spec, progress) for spec in start_order or selected}
+                done = {spec: ran[spec] for spec in selected}
             else:
                 with ThreadPoolExecutor(jobs) as pool:  # threads only wait on their child process
-                    futures = {spec: pool.submit(run_one, spec, progress) for spec in selected}
-                    done = {spec: future.result() for spec, future in futures.items()}
+                    futures = {spec: pool.submit(run_one, spec, progress) for spec in start_order or selected}
+                    done = {spec: futures[spec].result() for spec in selected}
     except BaseException:
         stop_all()  # whatever went wrong here, no backend process outlives it
         raise

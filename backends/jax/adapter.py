@@ -1,8 +1,11 @@
 """JAX's adapter: what it is, what it can do; the code lives in the modules beside it."""
 import jax
 
+from .. import compile_cache
 from ..base import Adapter, Capabilities
 from . import bench, native, ops, tab
+
+compile_cache.enable()  # before the first compilation: JAX reads the folder once
 
 
 class Backend(Adapter):

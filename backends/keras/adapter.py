@@ -1,10 +1,13 @@
 """Keras 3's adapter: which backend Keras runs on, what it can do there; the code is beside it."""
 import keras
 
+from .. import compile_cache
 from ..base import Adapter, Capabilities
 from . import bench, native, ops, tab
 
 BACKEND = keras.backend.backend()  # "jax", "tensorflow" or "torch": fixed at import by KERAS_BACKEND
+if BACKEND == "jax":
+    compile_cache.enable()  # Keras on JAX compiles every new shape too
 
 # Found by running the sweep's dtypes through keras.ops.conv on the CPU (Keras 3.15.1).
 DTYPES = {

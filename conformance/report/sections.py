@@ -200,16 +200,18 @@ def duration(seconds: float) -> str:
 
 
 def timing_text(report: dict) -> str:
-    """The one line on time: the run's wall time, each backend process's, and the JAX compilation
-    cache (off: none is used yet; shown when JAX ran)."""
+    """The one line on time: the run's wall time, each backend process's, and the hits and misses
+    of JAX's compilation cache in the processes that used it (a miss compiles and stores)."""
     timing = report.get("timing") or {}
     wall = timing.get("wall_seconds")
     parts = [f"Time: {duration(wall) if wall is not None else '?'} wall"]
     backends = timing.get("backends") or {}
     if backends:
         parts.append(", ".join(f"{name} {duration(s)}" for name, s in backends.items()))
-    if timing.get("jax_compilation_cache"):
-        parts.append(f"JAX compilation cache: {timing['jax_compilation_cache']}")
+    caches = timing.get("compile_cache") or {}
+    if caches:
+        parts.append("JAX compilation cache: " + ", ".join(
+            f"{name} {c['hits']} hits, {c['misses']} misses" for name, c in caches.items()))
     return "; ".join(parts)
 
 

@@ -1,0 +1,63 @@
+"""JAX's persistent compilation cache may make a run faster, never different: the same JAX
+conformance run, cold (empty cache) and warm (every program loaded from disk), gives the same
+verdict for every check, the same output bits and the same probe answers."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conformance import results
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = "^book-7|^book-14.10.1|^empty-batch"  # conv2d, gradients and transposed programs, a few dozen
+
+
+def _run(tmp_path: Path, name: str, cache: str) -> results.Loaded:
+    directory = tmp_path / name
+    env = {**os.environ, "CONV_BACKEND": "jax", "CONV_CASES": CASES, "CONV_RESULTS": str(directory),
+           "CONV_JAX_CACHE": cache}
+    done = subprocess.run([sys.executable, "-m", "conformance"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return results.read("jax", directory)
+
+
+def _verdicts(loaded: results.Loaded) -> dict:
+    return {(v["case"], v["check"]): (v["status"], v.get("ratio"), v.get("grade"), v.get("message"))
+            for v in loaded.summary["verdicts"]}
+
+
+@pytest.mark.slow
+def test_a_warm_cache_changes_no_verdict_no_output_and_no_probe(tmp_path):
+    pytest.importorskip("jax")
+    cache = str(tmp_path / "cache")
+    cold, warm = _run(tmp_path, "cold", cache), _run(tmp_path, "warm", cache)
+
+    cold_cache, warm_cache = cold.summary["compile_cache"], warm.summary["compile_cache"]
+    assert cold_cache["hits"] == 0 and cold_cache["misses"] > 0  # it compiled, and stored
+    assert warm_cache["misses"] == 0 and warm_cache["hits"] == cold_cache["misses"]  # it loaded all of it
+    assert Path(warm_cache["folder"]).parent == Path(cache)  # one folder per JAX version inside it
+
+    assert _verdicts(warm) == _verdicts(cold) and len(_verdicts(cold)) > 20
+    assert warm.arrays.keys() == cold.arrays.keys() and cold.arrays
+    different = [k for k in cold.arrays if not np.array_equal(cold.arrays[k], warm.arrays[k], equal_nan=True)]
+    assert not different
+    answers = {k: p.get("ok") for k, p in cold.summary["probes"].items()}
+    assert {k: p.get("ok") for k, p in warm.summary["probes"].items()} == answers
+
+
+def test_the_cache_can_be_turned_off_and_names_a_folder_per_jax_version(monkeypatch, tmp_path):
+    import settings
+    from backends import compile_cache
+    monkeypatch.setenv("CONV_JAX_CACHE", "off")
+    assert compile_cache.folder() is None
+    monkeypatch.setenv("CONV_JAX_CACHE", str(tmp_path))
+    from importlib.metadata import version
+    assert compile_cache.folder() == tmp_path / f"jax-{version('jax')}-jaxlib-{version('jaxlib')}"
+    monkeypatch.delenv("CONV_JAX_CACHE")
+    assert settings.jax_cache(tmp_path / "default") == tmp_path / "default"
