@@ -7,8 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each layer may import only the layers listed before it.
-LAYERS = ["settings", "reference", "backends", "runner", "conformance", "benchmarks", "chapter"]
-TOP_LEVEL_OF_PEERS = {"conformance", "benchmarks", "chapter"}  # the three commands, side by side
+LAYERS = ["settings", "reference", "layers", "backends", "runner", "conformance", "benchmarks", "chapter", "exports",
+          "port"]
+TOP_LEVEL_OF_PEERS = {"conformance", "benchmarks", "chapter", "exports", "port"}  # the commands, side by side
 
 
 def _module_name(path: Path) -> str:
