@@ -12,7 +12,7 @@ PIP_QUIET := --disable-pip-version-check -q
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install mxnet conformance precision d2l bench bench-quick bench-full test test-unit test-adapters clean
+.PHONY: install mxnet conformance precision d2l export bench bench-quick bench-full test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -42,6 +42,11 @@ precision: install
 D2L_LANG ?= en
 d2l: install
 	$(PY) -m chapter --lang $(D2L_LANG)
+
+# Each framework's own layer through its own ONNX exporter, run in ONNX Runtime and compared with the
+# framework's output: results/export/report.md. CONV_BACKEND narrows it (torch, keras-jax, ...).
+export: install
+	$(PY) -m exports
 
 bench: install
 	$(PY) -m benchmarks
