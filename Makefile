@@ -12,7 +12,7 @@ PIP_QUIET := --disable-pip-version-check -q
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install mxnet conformance precision d2l export bench bench-quick bench-full test test-unit test-adapters clean
+.PHONY: install mxnet conformance precision d2l export port bench bench-quick bench-full test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -47,6 +47,13 @@ d2l: install
 # framework's output: results/export/report.md. CONV_BACKEND narrows it (torch, keras-jax, ...).
 export: install
 	$(PY) -m exports
+
+# Will a conv layer behave the same after it is moved to another framework? Every installed
+# framework (Keras on its three backends too; CONV_BACKEND=torch,jax for some), every layer of
+# layers/config.py, or one: LAYER=down3-s2-same-even, or LAYER="conv k=3 s=2 p=same in=4 out=8 input=16".
+# results/port/report.md, report.json, port.png.
+port: install
+	$(PY) -m port $(if $(LAYER),--layer "$(LAYER)")
 
 bench: install
 	$(PY) -m benchmarks

@@ -1,0 +1,175 @@
+"""`python -m port` (make port): will this conv layer behave the same after I move it to another
+framework? Every framework builds every layer as its users write it; every other framework ports
+it naively and faithfully; the ports are held against the source's output.
+
+Two phases, one process per framework per phase (runner.process, CONV_JOBS at a time, default 2):
+source (python -m port.worker source) then target (python -m port.worker target). The parent
+judges from their files and writes report.md, report.json and port.png (default results/port).
+Frameworks: CONV_BACKEND narrows them (default: all installed, Keras on its three backends
+included). Layers: every layer of layers.config.CONFIGS, or one with --layer / LAYER (a CONFIGS
+name or a description parse_layer reads, e.g. "conv k=3 s=2 p=same in=4 out=8 input=16").
+Exit status 0 when every faithful port agrees wherever the target can spell it; 1 when one does
+not, or a process failed; 2 for bad input; 130 after Ctrl-C. A naive port that breaks is a
+finding, not a failure.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import settings
+from backends import BackendError
+from layers.config import CONFIGS, LayerConfig, config_by_name, parse_layer
+from runner.files import slug, write_json_atomic
+from runner.lock import RunLocked, results_lock
+from runner.process import interrupted, run_backend, run_each
+
+from . import judge, model
+from .frameworks import choose
+from .heatmap import heatmap
+from .markdown import markdown
+from .terminal import print_terminal
+from .worker import PROGRESS
+
+DEFAULT_RESULTS = Path("results/port")
+DEFAULT_TIMEOUT = 600.0  # seconds per process; a whole run takes about two minutes here
+INTERRUPTED = 130
+
+
+def main(argv=None) -> int:
+    started = time.monotonic()
+    settings.check_or_exit()
+    args = _parser().parse_args(argv)
+    try:
+        configs = select_configs(args.layer, args.configs)
+        frameworks, missing = choose(settings.backend_spec())
+    except (ValueError, BackendError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if len(frameworks) < 2:
+        print(f"error: porting needs two frameworks, {len(frameworks)} can run here ({', '.join(frameworks)}); "
+              f"missing: {'; '.join(f'{k}: {v}' for k, v in missing.items())}", file=sys.stderr)
+        return 2
+    try:
+        with results_lock(args.results, what="port run", elsewhere="--results <another folder>"):
+            status = run_all(args, configs, frameworks, missing, started)
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return INTERRUPTED if interrupted() else status
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m port", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--layer", default=os.environ.get("LAYER", ""),
+                        help="one layer: a CONFIGS name or a description (default: the LAYER variable, else all)")
+    parser.add_argument("--configs", default="", help="several CONFIGS names, comma separated")
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="output folder (default results/port)")
+    parser.add_argument("--timeout", type=float, default=settings.exit_on_error(settings.seconds, "CONV_TIMEOUT",
+                                                                                DEFAULT_TIMEOUT),
+                        help="seconds per process (default CONV_TIMEOUT, else 600)")
+    return parser
+
+
+def select_configs(layer: str, names: str) -> list[LayerConfig]:
+    """--layer (a CONFIGS name or parse_layer's text), else --configs names, else every CONFIG.
+    ValueError (parse_layer's or config_by_name's message) for anything else."""
+    layer, names = layer.strip(), names.strip()
+    if layer and names:
+        raise ValueError("give --layer or --configs, not both")
+    if layer:
+        known = {c.name for c in CONFIGS}
+        return [config_by_name(layer) if layer in known else parse_layer(layer)]
+    if names:
+        return [config_by_name(name.strip()) for name in names.split(",") if name.strip()]
+    return list(CONFIGS)
+
+
+def run_all(args, configs, frameworks, missing, started) -> int:
+    directory = args.results
+    print(f"convtabs port: {len(configs)} layer(s), frameworks: {', '.join(frameworks)}"
+          + (f"; missing: {', '.join(missing)}" if missing else ""), flush=True)
+    shutil.rmtree(directory / "arrays", ignore_errors=True)  # an earlier run's files must not be judged
+    layer_args = ["--layer", configs[0].describe()] if configs[0].name == "custom" else \
+        ["--configs", ",".join(c.name for c in configs)]
+    common = dict(directory=directory, timeout=args.timeout)
+    jobs = settings.jobs()
+    clock = {"start": time.monotonic()}
+    source = run_each(frameworks, lambda fw, progress: run_phase(fw, "source", layer_args, len(configs), progress,
+                                                                 **common), jobs=jobs, keep_on_interrupt=True)
+    clock["source"] = time.monotonic()
+    ran = [fw for fw in frameworks if source[fw].status == "ok"]
+    target = {}
+    if not interrupted():
+        # The slowest first (by this run's source phase), so the two jobs tend to end together.
+        slowest_first = sorted(frameworks, key=lambda fw: -source[fw].seconds)
+        target = run_each(slowest_first, lambda fw, progress: run_phase(
+            fw, "target", layer_args + ["--sources", ",".join(s for s in ran if s != fw)],
+            len(configs) * len([s for s in ran if s != fw]), progress, **common), jobs=jobs, keep_on_interrupt=True)
+    clock["target"] = time.monotonic()
+    sources = judge.sources(directory, frameworks, configs)
+    ports = judge.ports(directory, frameworks, configs)
+    timing = {"wall_seconds": time.monotonic() - started, "source_seconds": clock["source"] - clock["start"],
+              "target_seconds": clock["target"] - clock["source"], "judge_seconds": time.monotonic() - clock["target"],
+              "processes": {phase: {fw: o.seconds for fw, o in outcomes.items()}
+                            for phase, outcomes in (("source", source), ("target", target))}}
+    processes = {"source": {fw: o.to_json() for fw, o in source.items()},
+                 "target": {fw: o.to_json() for fw, o in target.items()}}
+    report = model.build(frameworks, missing, configs, processes, sources, ports, timing, _command(args))
+    report["timing"]["wall_seconds"] = time.monotonic() - started  # the report itself included
+    files = write_all(report, directory)
+    print_terminal(report, files)
+    return report["exit_status"]
+
+
+def run_phase(framework: str, phase: str, extra: list[str], total: int, progress, *, directory: Path,
+              timeout: float):
+    """One framework's process for one phase, its PROGRESS lines counted on the shared display."""
+    task = progress.add_task(f"{phase} {framework}", total=total, last="starting") if progress else None
+    done = {"n": 0}
+
+    def on_line(line: str):
+        if line.startswith(PROGRESS):
+            done["n"] += 1
+            if progress:
+                progress.update(task, completed=done["n"], last=line[len(PROGRESS):].strip()[:40])
+            elif done["n"] == total:
+                print(f"{phase} {framework}: {total}/{total}", flush=True)
+
+    from backends import BUILTIN
+    args = ["port.worker", phase, "--dir", str(directory.resolve()), *extra]
+    outcome = run_backend(framework, args, timeout=timeout, env=dict(BUILTIN[framework].env),
+                          log_path=directory / "logs" / f"{phase}-{slug(framework)}.log", on_line=on_line)
+    if progress:
+        progress.update(task, last=outcome.status if outcome.status != "ok" else "done")
+    return outcome
+
+
+def write_all(report: dict, directory: Path) -> dict:
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {"json": directory / "report.json"}
+    write_json_atomic(files["json"], report)
+    image = heatmap(report, directory / "port.png")
+    if image:
+        files["png"] = image
+    files["md"] = directory / "report.md"
+    files["md"].write_text(markdown(report, image.name if image else None))
+    return files
+
+
+def _command(args) -> str:
+    words = ["python -m port"]
+    if args.layer:
+        words.append(f"--layer {args.layer!r}")
+    if args.configs:
+        words.append(f"--configs {args.configs}")
+    backend = settings.backend_spec()
+    return (f"CONV_BACKEND={backend} " if backend else "") + " ".join(words)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
