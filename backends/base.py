@@ -82,7 +82,8 @@ class Adapter:
       native  conv2d(x, w, b, stride, padding, dilation, handle), layer_defaults(in, out, k),
               layer_call(X, kernel_size, handle), conv_transpose2d(x, w, b, stride, padding,
               output_padding, dilation, handle): the framework as a user calls it, unvalidated
-      bench   prepare(op, x, w, b, dy, variant, p, handle) for the benchmarks
+      bench   prepare(op, x, w, b, dy, variant, p, handle) and matmul(a, b, handle) (the
+              framework's float32 GEMM, the benchmarks' yardstick) for the benchmarks
     A module may lack a function: the method that needs it is then "not implemented".
     """
 
@@ -151,6 +152,18 @@ class Adapter:
         params_of = conv_transpose_params if op.startswith("conv_transpose2d") else conv_params
         with self._scope():
             return prepare(op, x, w, b, dy, variant, params_of(x, w, b, **params), self.handle)
+
+    def prepare_matmul(self, a, b) -> Callable[[], object]:
+        """For benchmarks: the framework's own float32 GEMM, `a @ b`, with the inputs converted once;
+        returns a zero-argument closure that computes the product and waits for it. Each process's
+        rate is a candidate for the machine's peak that "% of GEMM peak" refers to."""
+        a, b = np.asarray(a), np.asarray(b)
+        if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+            raise ValueError(f"matmul of shapes {a.shape} and {b.shape}: expected 2-D (m, k) and (k, n)")
+        same_dtype(a=a, b=b)
+        matmul = self._hook("bench", "matmul")
+        with self._scope():
+            return matmul(a, b, self.handle)
 
     # ---- the sequel (d2l 14.10): transposed convolution ----------------------------------------
     def trans_conv_loop(self, X, K):
@@ -374,7 +387,7 @@ HOOKS = {"corr2d_loop": ("tab", "corr2d"), "corr2d": ("ops", "conv2d"), "conv2d"
          "conv2d_grads": ("ops", "conv2d_grads"), "layer_forward": ("tab", "layer_forward"),
          "train_kernel": ("tab", "trainer"), "loop_autograd": ("tab", "loop_autograd"),
          "train_unregistered": ("tab", "train_unregistered"), "book_layer_on_4d": ("tab", "corr2d"),
-         "prepare": ("bench", "prepare"), "native_conv2d": ("native", "conv2d"),
+         "prepare": ("bench", "prepare"), "prepare_matmul": ("bench", "matmul"), "native_conv2d": ("native", "conv2d"),
          "native_layer_defaults": ("native", "layer_defaults"), "native_layer_call": ("native", "layer_call"),
          "trans_conv_loop": ("tab", "trans_conv"), "conv_transpose2d": ("ops", "conv_transpose2d"),
          "conv_transpose2d_grads": ("ops", "conv_transpose2d_grads"),

@@ -15,6 +15,7 @@ import pytest
 import settings
 from runner.process import LOAD_FAILED, LoadFailed, load_reporting
 
+from . import blas
 from . import workloads as wl
 
 
@@ -45,7 +46,9 @@ def meta(backend) -> dict:
             "device": str(getattr(backend, "device", "cpu")),
             "compiler": getattr(getattr(backend, "capabilities", None), "compiled", None),
             "threads": backend.threads() if hasattr(backend, "threads") else {},
-            "mode": wl.mode()}
+            "mode": wl.mode(),
+            # taken once the framework is loaded, so its own shared BLAS and OpenMP show too
+            "thread_pools": blas.thread_pools(), "speed_env": blas.speed_environment()}
 
 
 def pytest_report_header(config):

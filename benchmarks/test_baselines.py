@@ -1,6 +1,7 @@
 """What the conv rows are judged against, measured in the same process and run: the float32 GEMM
-rate (the roofline), the framework's per-call overhead, the chapter's corr2d_loop, and, in the
-NumPy process only, scipy.signal.correlate2d and the float64 reference."""
+rates (NumPy's and the framework's own; the roofline is the best of every process's), the
+framework's per-call overhead, the chapter's corr2d_loop, and, in the NumPy process only,
+scipy.signal.correlate2d and the float64 reference."""
 from __future__ import annotations
 
 import time
@@ -15,16 +16,44 @@ OVERHEAD = wl.Workload("overhead", "overhead", "conv2d", (1, 1, 1, 1), (1, 1, 1,
 LOOP_PROBE = 16  # side of the crop timed to predict the loop's cost on the full image
 
 
-def test_gemm(benchmark, meta, run_mode):
-    """The machine's float32 GEMM rate through NumPy's BLAS: the peak that % of peak refers to."""
+def gemm_inputs() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    a, b = (rng.standard_normal((wl.GEMM_N, wl.GEMM_N)).astype(np.float32) for _ in range(2))
+    return tuple(rng.standard_normal((wl.GEMM_N, wl.GEMM_N)).astype(np.float32) for _ in range(2))
+
+
+def gemm_info(a) -> dict:
+    return {"kind": "gemm", "workload": f"gemm-{wl.GEMM_N}", "group": "gemm", "op": "matmul",
+            "flops": wl.gemm_flops(), "bytes": 3 * a.nbytes, "size": None, "tiny": False,
+            "shape": f"{wl.GEMM_N}^3 float32"}
+
+
+def test_gemm(benchmark, meta, run_mode):
+    """NumPy's float32 GEMM, in every process: the BLAS NumPy loaded, as this process sees it (the
+    NumPy targets' paired yardstick is the same call). One candidate for the machine's peak."""
+    a, b = gemm_inputs()
     out = np.empty_like(a)
     benchmark.group = "gemm"
     timed(benchmark, lambda: np.matmul(a, b, out=out), run_mode)
-    benchmark.extra_info.update(meta, kind="gemm", variant="numpy.matmul", workload=f"gemm-{wl.GEMM_N}",
-                                group="gemm", op="matmul", flops=wl.gemm_flops(), bytes=3 * a.nbytes,
-                                size=None, tiny=False, shape=f"{wl.GEMM_N}^3 float32")
+    benchmark.extra_info.update(meta, **gemm_info(a), variant="numpy.matmul", call="numpy.matmul")
+
+
+def test_framework_gemm(benchmark, backend, meta, run_mode):
+    """This process's framework's own float32 GEMM (its bench.matmul hook): the BLAS or compiler
+    its convolutions can draw on, which may be faster than NumPy's. The peak that "% of GEMM
+    peak" refers to is the best GEMM of any process on the machine in the run."""
+    if meta["backend"] == "numpy":
+        pytest.skip("the NumPy process's own GEMM is test_gemm's numpy.matmul row (the same call)")
+    if not hasattr(backend, "prepare_matmul"):
+        pytest.skip("the backend offers no prepare_matmul() (a plug-in may offer any part of the interface)")
+    a, b = gemm_inputs()
+    try:
+        fn = backend.prepare_matmul(a, b)
+    except NotImplementedError as exc:
+        pytest.skip(f"not offered: {exc}")
+    call = getattr(getattr(backend, "bench", None), "MATMUL_CALL", None) or f"{meta['backend']} matmul"
+    benchmark.group = "gemm"
+    timed(benchmark, fn, run_mode)
+    benchmark.extra_info.update(meta, **gemm_info(a), variant=f"{meta['backend']} matmul", call=call)
 
 
 @pytest.mark.parametrize("variant", ["direct", "adapter"])
@@ -125,8 +154,7 @@ def test_numpy_target(benchmark, backend, meta, run_mode, workload_name):
         signal = pytest.importorskip("scipy.signal", reason="pip install scipy")
         other = _scipy_conv2d(signal, a["x"], a["w"], a["b"], **workload.params)
     else:
-        rng = np.random.default_rng(0)
-        m, n = (rng.standard_normal((wl.GEMM_N, wl.GEMM_N)).astype(np.float32) for _ in range(2))
+        m, n = gemm_inputs()
         out = np.empty_like(m)
         other = lambda: np.matmul(m, n, out=out)  # noqa: E731
     benchmark.group = workload.name

@@ -2,9 +2,12 @@
 import jax
 import numpy as np
 from jax import lax
+from jax import numpy as jnp
 
 from .ops import (NCHW, convolve, convolve_dilated, dilated_input_pads, forward_kernel, grads_with, to_native,
                   transpose_grads_with)
+
+MATMUL_CALL = "jnp.matmul (jitted)"  # the float32 GEMM yardstick, as the report names it
 
 
 def prepare(op, x, w, b, dy, variant, p, device):
@@ -45,3 +48,10 @@ def direct(op, x, w, b, p):
         return lambda: conv().block_until_ready()
     bias = b[:, None, None]  # a user's bias: one broadcast add
     return lambda: (conv() + bias).block_until_ready()
+
+
+def matmul(a, b, device):
+    """jax.jit(jnp.matmul) at HIGHEST precision (no TF32 on a GPU), blocked until ready."""
+    a, b = to_native(a, device), to_native(b, device)
+    product = jax.jit(lambda a, b: jnp.matmul(a, b, precision=lax.Precision.HIGHEST))
+    return lambda: product(a, b).block_until_ready()

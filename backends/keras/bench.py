@@ -2,7 +2,9 @@
 waits for its result. No compiled variant (Keras' jit_compile lives in Model.fit, not in keras.ops)."""
 from keras import ops as K
 
-from .ops import convolve, convolve_transpose, grads, to_native, to_numpy
+from .ops import BACKEND, convolve, convolve_transpose, grads, to_native, to_numpy
+
+MATMUL_CALL = "keras.ops.matmul"  # the float32 GEMM yardstick, as the report names it
 
 
 def prepare(op, x, w, b, dy, variant, p, device):
@@ -30,3 +32,22 @@ def direct(x, w, b, p):
                                           dilation_rate=p.dilation), padded)
         return to_numpy(y if b is None else y + K.reshape(b, (1, -1, 1, 1)))
     return run
+
+
+def matmul(a, b, device):
+    """keras.ops.matmul as a Keras user calls it, then the backend's own wait, which copies nothing."""
+    a, b = to_native(a), to_native(b)
+    wait = _wait(device)
+    return lambda: wait(K.matmul(a, b))
+
+
+def _wait(device):
+    """How the Keras backend waits for a result: JAX blocks on the array, TensorFlow syncs its
+    devices, torch synchronises CUDA (its CPU ops return finished)."""
+    if BACKEND == "jax":
+        return lambda y: y.block_until_ready()
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+        return lambda y: tf.test.experimental.sync_devices()
+    import torch
+    return (lambda y: torch.cuda.synchronize()) if device.startswith("gpu") else (lambda y: None)

@@ -1,6 +1,10 @@
 """NumPy's benchmark hooks: the adapter path only (NumPy has no compiler and no convolution of
 its own to call directly)."""
+import numpy as np
+
 from . import kernels
+
+MATMUL_CALL = "numpy.matmul"  # the float32 GEMM yardstick, as the report names it
 
 
 def prepare(op, x, w, b, dy, variant, p, device):
@@ -14,3 +18,9 @@ def prepare(op, x, w, b, dy, variant, p, device):
     if op not in run:
         raise NotImplementedError(f"numpy: no benchmark hook for {op!r}")
     return run[op]
+
+
+def matmul(a, b, device):
+    """np.matmul into a preallocated out: the BLAS NumPy was built with, nothing allocated per call."""
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    return lambda: np.matmul(a, b, out=out)

@@ -5,6 +5,8 @@ from paddle.nn import functional as F
 
 from .ops import Convolution, TransposedConvolution, convolve, convolve_transpose, grads, to_native
 
+MATMUL_CALL = "paddle.matmul"  # the float32 GEMM yardstick, as the report names it
+
 
 def prepare(op, x, w, b, dy, variant, p, device):
     x, w, b, dy = (to_native(a, device) for a in (x, w, b, dy))
@@ -30,3 +32,11 @@ def direct(op, x, w, b, p):
         return lambda: F.conv2d_transpose(x, w, b, p.stride, p.symmetric, p.output_padding, p.dilation,
                                           p.groups).numpy()
     raise NotImplementedError(f"paddle: no 'direct' variant for {op} with these parameters")
+
+
+def matmul(a, b, device):
+    """paddle.matmul on tensors that need no gradient. On a GPU paddle.device.synchronize() waits;
+    Paddle's CPU kernels return finished (and its synchronize refuses a CPU place)."""
+    a, b = to_native(a, device), to_native(b, device)
+    sync = paddle.device.synchronize if device.startswith("gpu") else (lambda: None)
+    return lambda: (paddle.matmul(a, b), sync())

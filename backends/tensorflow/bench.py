@@ -2,7 +2,9 @@
 so each waits for its result."""
 import tensorflow as tf
 
-from .ops import convolve, convolve_transpose, grads, nchw, oihw, tensors, to_numpy
+from .ops import convolve, convolve_transpose, grads, nchw, oihw, tensors, to_native, to_numpy
+
+MATMUL_CALL = "tf.linalg.matmul"  # the float32 GEMM yardstick, as the report names it
 
 
 def prepare(op, x, w, b, dy, variant, p, device):
@@ -48,3 +50,15 @@ def direct(op, x, w, b, p, device):
         return lambda: tf.nn.conv2d_transpose(x, w, shape, p.stride, pads, dilations=p.dilation).numpy()
     return lambda: tf.nn.bias_add(tf.nn.conv2d_transpose(x, w, shape, p.stride, pads, dilations=p.dilation),
                                   b).numpy()
+
+
+def matmul(a, b, device):
+    """tf.linalg.matmul, then tf.test.experimental.sync_devices(): it waits for every device
+    without copying the product into NumPy, a copy .numpy() would add to the GEMM's time."""
+    a, b = to_native(a), to_native(b)
+
+    def run():
+        with tf.device(device):
+            tf.linalg.matmul(a, b)
+        tf.test.experimental.sync_devices()
+    return run

@@ -4,6 +4,8 @@ from torch.nn import functional as F
 
 from .ops import convolve, convolve_transpose, grads, pad, to_native
 
+MATMUL_CALL = "torch.mm"  # the float32 GEMM yardstick, as the report names it
+
 
 def prepare(op, x, w, b, dy, variant, p, device):
     x, w, b, dy = (to_native(a, device) for a in (x, w, b, dy))
@@ -27,3 +29,11 @@ def direct(op, x, w, b, p, sync):
     padding = p.symmetric if p.symmetric is not None else 0  # a user would pad once, beforehand
     xd = x if p.symmetric is not None else pad(x, p)
     return lambda: (F.conv2d(xd, w, b, p.stride, padding, p.dilation, p.groups), sync())
+
+
+def matmul(a, b, device):
+    """torch.mm into a preallocated out, synchronised on CUDA so that the time is the product's."""
+    a, b = to_native(a, device), to_native(b, device)
+    out = torch.empty((a.shape[0], b.shape[1]), dtype=a.dtype, device=a.device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    return lambda: (torch.mm(a, b, out=out), sync())

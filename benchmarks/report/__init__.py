@@ -3,9 +3,9 @@ comparison: report.md, report.json, a terminal summary and PNG plots.
 
 Flow: results/bench/<backend>.json (+ status.json from `python -m benchmarks`) -> load() ->
 build() -> write_all() / print_terminal(). Pure data in, files out: nothing here imports a
-framework, and nothing here times anything. One concern a module: rows.py parses, derived.py
-and targets.py compute, sections.py lists the sections that markdown.py and terminal.py both
-render, plots.py draws.
+framework, and nothing here times anything. One concern a module: runs.py tells runs apart
+(labels, folders, hosts), rows.py parses, derived.py and targets.py compute, sections.py lists
+the sections that markdown.py and terminal.py both render, plots.py draws.
 """
 from __future__ import annotations
 
@@ -18,30 +18,49 @@ from . import derived
 from .derived import FAIR_LIMIT, fairness_rows, scaling_exponent
 from .markdown import markdown
 from .plots import plot_all
-from .rows import Row, is_cpu, load, machine_text, rows_of
+from .rows import Row, is_cpu, machine_key, machine_text, rows_of
+from .runs import load, load_labelled
 from .sections import group_table, sections
 from .targets import numpy_checks
 from .terminal import print_terminal
 
-__all__ = ["FAIR_LIMIT", "Row", "build", "fairness_rows", "group_table", "is_cpu", "load", "markdown",
+__all__ = ["FAIR_LIMIT", "Row", "build", "fairness_rows", "group_table", "is_cpu", "load", "load_labelled", "markdown",
            "numpy_checks", "plot_all", "print_terminal", "rows_of", "scaling_exponent", "sections", "write_all"]
 
 
 def build(runs: list[dict], statuses: dict | None = None) -> dict:
     """Everything report.md shows, as plain data (tests read this, the renderers print it).
-    statuses: from status.json via load(), which also turns its skipped backends into statuses."""
+    statuses: from status.json via load(), which also turns its skipped backends into statuses.
+    Everything per machine is per run: runs.py says which rows belong to which."""
     rows = rows_of(runs)
     peak, floors = derived.gemm_peaks(rows), derived.overhead_floors(rows)
+    sources = derived.gemm_peak_sources(rows)
     status = derived.status_rows(runs, statuses or {})
     return {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machines": sorted({machine_text(run.get("machine_info", {})) for run in runs}),
-        "run_dates": sorted({run.get("datetime", "?")[:16] for run in runs}),
-        "status": status, "peak_gflops": peak, "overhead_us": derived.overhead_us(floors),
+        "machines": sorted({machine_text(run.get("machine_info", {}), run.get("label")) for run in runs}),
+        "runs": _runs(runs), "run_dates": sorted({run.get("datetime", "?")[:16] for run in runs}),
+        "status": status, "peak_gflops": peak, "peak_source": sources, "gemm": derived.gemm_rows(rows, peak),
+        "blas": derived.blas(runs), "overhead_us": derived.overhead_us(floors, _run_names(runs)),
         "groups": derived.timing_groups(rows, peak, floors), "scaling": derived.scaling(rows),
         "fairness": fairness_rows(rows), "compile": derived.compile_rows(rows),
-        "numpy_checks": numpy_checks(rows, peak), "exit_status": derived.exit_status(status),
+        "numpy_checks": numpy_checks(rows, peak, sources), "exit_status": derived.exit_status(status),
     }
+
+
+def _run_names(runs: list[dict]) -> dict[str, str]:
+    return {run["run"]: run["run_name"] for run in runs if "run" in run}
+
+
+def _runs(runs: list[dict]) -> list[dict]:
+    """One entry per run: its key (what report.json's per-run dicts are keyed by), the name tables
+    give it ("" when the report holds one run) and its machine."""
+    seen = {}
+    for run in runs:
+        key = run.get("run") or machine_key(run.get("machine_info", {}))
+        seen.setdefault(key, {"run": key, "name": run.get("run_name", ""),
+                              "machine": machine_text(run.get("machine_info", {}), run.get("label"))})
+    return sorted(seen.values(), key=lambda r: r["run"])
 
 
 def write_all(report: dict, directory: Path, *, plots: bool = True) -> dict:

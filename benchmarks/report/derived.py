@@ -2,8 +2,11 @@
 function returns lists and dicts that go into report.json as they are."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
+from .. import workloads as wl
+from ..blas import pool_text
 from .rows import PAIRED_KINDS, Row, is_cpu
 
 FAIR_LIMIT = 1.15  # the adapter path within 1.15x of calling the framework directly
@@ -12,26 +15,58 @@ BAD = ("crashed", "timeout", "failed")  # run statuses that make the exit status
 
 
 def gemm_peaks(rows: list[Row]) -> dict[str, float]:
-    """machine -> best GEMM GFLOP/s seen in any process of that machine's run."""
-    peak = {}
-    for r in rows:
-        if r.kind == "gemm":
-            peak[r.machine] = max(peak.get(r.machine, 0.0), r.gflops)
-    return peak
+    """run (its machine, and its label when runs are labelled) -> the best float32 GEMM GFLOP/s of
+    any process on that machine in that run: NumPy's matmul or a framework's own."""
+    return {run: best.gflops for run, best in _best_gemms(rows).items()}
+
+
+def gemm_peak_sources(rows: list[Row]) -> dict[str, dict]:
+    """run -> who set its peak: the call, the process (backend) it ran in, its rate, and a sentence
+    for the report ("torch.mm in the torch process")."""
+    return {run: {"gflops": r.gflops, "call": r.call or r.variant, "backend": r.backend,
+                  "text": f"{r.call or r.variant} in the {r.backend} process"}
+            for run, r in _best_gemms(rows).items()}
+
+
+def gemm_rows(rows: list[Row], peak: dict) -> list[dict]:
+    """Every GEMM measured, best first within its run: which call, in which process, how fast."""
+    gemms = sorted(gemm_measurements(rows), key=lambda r: (r.run, -r.gflops))
+    return [{"run": r.run, "process": r.who, "call": r.call or r.variant, "median_s": r.median,
+             "min_s": r.fastest_round, "gflops": r.gflops, "pct_peak": 100 * r.gflops / peak[r.run]}
+            for r in gemms]
+
+
+def gemm_measurements(rows: list[Row]) -> list[Row]:
+    """Every float32 GEMM timed in the run: the GEMM rows, and the NumPy GEMM that a NumPy target
+    times interleaved with the adapter (as a row of its own: that loop's GEMM median)."""
+    paired = [dataclasses.replace(r, kind="gemm", flops=wl.gemm_flops(), median=r.paired[1], fastest_round=None,
+                                  call=f"numpy.matmul (interleaved with the adapter on {r.workload})")
+              for r in rows if r.kind == "target" and r.variant == "adapter-vs-gemm"]
+    return [r for r in rows if r.kind == "gemm" and r.flops] + paired
+
+
+def _best_gemms(rows: list[Row]) -> dict[str, Row]:
+    best = {}
+    for r in gemm_measurements(rows):
+        if r.run not in best or r.gflops > best[r.run].gflops:
+            best[r.run] = r
+    return best
 
 
 def overhead_floors(rows: list[Row]) -> dict[tuple[str, str, str], float]:
-    """(machine, backend, device) -> the fastest per-call floor, seconds."""
+    """(run, backend, device) -> the fastest per-call floor, seconds."""
     floors = {}
     for r in rows:
         if r.kind == "overhead":
-            key = (r.machine, r.backend, r.device)
+            key = (r.run, r.backend, r.device)
             floors[key] = min(floors.get(key, math.inf), r.median)
     return floors
 
 
-def overhead_us(floors: dict) -> dict[str, float]:
-    return {f"{b}{'' if is_cpu(d) else f'[{d}]'}@{m}": v * 1e6 for (m, b, d), v in floors.items()}
+def overhead_us(floors: dict, names: dict | None = None) -> dict[str, float]:
+    """"backend[device]@run" -> microseconds; the run by its short name (runs.py) where it has one."""
+    names = names or {}
+    return {f"{b}{'' if is_cpu(d) else f'[{d}]'}@{names.get(m) or m}": v * 1e6 for (m, b, d), v in floors.items()}
 
 
 def timing_groups(rows: list[Row], peak: dict, floors: dict) -> dict[str, list[dict]]:
@@ -47,11 +82,12 @@ def timing_groups(rows: list[Row], peak: dict, floors: dict) -> dict[str, list[d
 
 
 def _entry(r: Row, best_median: float, peak: dict, floors: dict) -> dict:
-    floor = floors.get((r.machine, r.backend, r.device))
+    floor = floors.get((r.run, r.backend, r.device))
+    pct_peak = 100 * r.gflops / peak[r.run] if r.flops and peak.get(r.run) else None
     return {"workload": r.workload, "impl": r.label, "median_s": r.median, "min_s": r.fastest_round,
             "ratio": r.median / best_median, "tiny": r.tiny, "flops": r.flops, "bytes": r.bytes,
             "gflops": r.gflops if r.flops else None,
-            "pct_peak": 100 * r.gflops / peak[r.machine] if r.flops and peak.get(r.machine) else None,
+            "pct_peak": pct_peak, "above_peak": pct_peak is not None and pct_peak > 100,
             "us": r.median * 1e6, "overhead_us": floor * 1e6 if floor else None,
             "x_overhead": r.median / floor if floor else None,
             "first_call_s": r.first_call_s, "size": r.size}
@@ -102,31 +138,60 @@ def compile_rows(rows: list[Row]) -> list[dict]:
 
 
 def status_rows(runs: list[dict], statuses: dict) -> list[dict]:
-    """One row per backend seen in a run or in status.json, NumPy first: how its process ended."""
-    backends = _backend_info(runs)
+    """One row per backend and run seen in a run or in status.json, NumPy first: how its process
+    ended. statuses: (run key, backend) -> status, as runs.load gives them (a plain backend
+    name as key counts as the report's one run)."""
+    backends, names = _backend_info(runs), {run.get("run"): run.get("run_name", "") for run in runs}
+    only = next(iter(names)) if len(names) == 1 else None
+    statuses = {key if isinstance(key, tuple) else (only, key): s for key, s in statuses.items()}
+    keys = set(backends) | set(statuses)
+    several = len({run for run, _ in keys}) > 1  # else the run goes without saying
     out = []
-    for name in sorted(set(backends) | set(statuses), key=lambda n: (n != "numpy", n)):
-        s = statuses.get(name, {"status": "ok", "detail": "results loaded from JSON"})
-        info = backends.get(name, {})
-        out.append({"backend": name, "status": s.get("status", "?"), "detail": s.get("detail", ""),
-                    "log": s.get("log"), "seconds": s.get("seconds"), "rows": info.get("rows", 0),
-                    "version": info.get("version"), "device": info.get("device"),
+    for run, name in sorted(keys, key=lambda k: (str(k[0]), k[1] != "numpy", k[1])):
+        s = statuses.get((run, name), {"status": "ok", "detail": "results loaded from JSON"})
+        info = backends.get((run, name), {})
+        out.append({"backend": name, "run": (names.get(run) or run) if several else None,
+                    "status": s.get("status", "?"),
+                    "detail": s.get("detail", ""), "log": s.get("log"), "seconds": s.get("seconds"),
+                    "rows": info.get("rows", 0), "version": info.get("version"), "device": info.get("device"),
                     "compiler": info.get("compiler"), "threads": info.get("threads"), "mode": info.get("mode")})
     return out
 
 
-def _backend_info(runs: list[dict]) -> dict[str, dict]:
-    """backend -> its metadata (from its first benchmark) and how many benchmarks it wrote."""
+def _backend_info(runs: list[dict]) -> dict[tuple[str, str], dict]:
+    """(run, backend) -> its metadata (from its first benchmark) and how many benchmarks it wrote."""
     backends = {}
     for run in runs:
         for bench in run["benchmarks"]:
             e = bench.get("extra_info", {})
             if "backend" in e:
-                backends.setdefault(e["backend"], {"version": e.get("version"), "device": e.get("device"),
-                                                   "compiler": e.get("compiler"), "threads": e.get("threads"),
-                                                   "mode": e.get("mode"), "rows": 0})
-                backends[e["backend"]]["rows"] += 1
+                key = (run.get("run"), e["backend"])
+                backends.setdefault(key, {"version": e.get("version"), "device": e.get("device"),
+                                          "compiler": e.get("compiler"), "threads": e.get("threads"),
+                                          "mode": e.get("mode"), "thread_pools": e.get("thread_pools"),
+                                          "speed_env": e.get("speed_env"), "rows": 0})
+                backends[key]["rows"] += 1
     return backends
+
+
+def blas(runs: list[dict]) -> dict[str, dict]:
+    """run -> what its processes' GEMMs ran on (benchmarks/blas.py, recorded in every row):
+    "pools": each native thread pool seen, with the processes that loaded it; "env": each
+    speed-changing environment variable set, with its processes; "unrecorded": processes whose
+    rows carry no such record (runs older than the record)."""
+    out = {}
+    for (run, backend), info in sorted(_backend_info(runs).items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        entry = out.setdefault(run, {"pools": {}, "env": {}, "unrecorded": [], "processes": []})
+        entry["processes"].append(backend)
+        if info["thread_pools"] is None:
+            entry["unrecorded"].append(backend)
+            continue
+        for pool in info["thread_pools"]:
+            entry["pools"].setdefault(f"{pool.get('kind')}: {pool_text(pool)}", []).append(backend)
+        for name, value in (info["speed_env"] or {}).items():
+            entry["env"].setdefault(f"{name}={value}", []).append(backend)
+    return {run: {**e, "pools": [{"text": t, "processes": p} for t, p in e["pools"].items()],
+                  "env": [{"text": t, "processes": p} for t, p in e["env"].items()]} for run, e in out.items()}
 
 
 def exit_status(status: list[dict]) -> int:

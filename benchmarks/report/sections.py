@@ -8,10 +8,19 @@ import math
 from dataclasses import dataclass, field
 
 from .. import workloads as wl
+from ..blas import SPEED_VARIABLES
 from .derived import BAD, FAIR_LIMIT
 
 GROUP_ORDER = ("book", "single", "multi", "backward", "transposed", "train")  # any other group follows, by name
 TITLE = "convtabs benchmarks"
+STATIC_BLAS = ("Each process times NumPy's GEMM and its framework's own. threadpoolctl lists shared libraries "
+               "only: a BLAS linked into a framework (the MKL inside torch's CPU wheels, XLA's Eigen) shows in "
+               "that framework's GEMM row alone.")
+ABOVE_PEAK = ("* above the best float32 GEMM measured on this machine in this run. GFLOP/s counts the "
+              "multiplications of the direct convolution; an algorithm that does fewer (Winograd, FFT) can "
+              "pass that count's roof, and so can any implementation when no GEMM of this run reached the "
+              "machine's real peak (a BLAS slowed by its environment: see Machine; a disturbed GEMM round). "
+              "The peak is the best GEMM measured, never lowered to fit.")
 
 
 @dataclass
@@ -69,17 +78,53 @@ def sections(report: dict, plots=()) -> list[Section]:
 
 
 def machine(report: dict) -> Section:
-    items = list(report["machines"]) or ["(no results)"]
-    if report["peak_gflops"]:
-        items.append(f"float32 GEMM rate (NumPy matmul {wl.GEMM_N}^3, same run): "
-                     + ", ".join(f"{m}: {v:.1f} GFLOP/s" for m, v in report["peak_gflops"].items()))
+    """Per run: the machine, its GEMM peak and who set it, the BLAS each process loaded and the
+    environment variables that change its speed; then every process's GEMM."""
+    items = []
+    for run in report["runs"]:
+        prefix = f"{run['name']}: " if run["name"] else ""
+        items += [run["machine"], prefix + _peak_text(report, run["run"])]
+        items += [prefix + line for line in _blas_lines(report["blas"].get(run["run"]))]
+    blocks = [Bullets(items or ["(no results)"])]
+    if report["gemm"]:
+        rows = [[g["process"], g["call"], seconds_text(g["median_s"]), seconds_text(g["min_s"]) if g["min_s"] else "-",
+                 f"{g['gflops']:.1f}", f"{g['pct_peak']:.0f}%"] for g in report["gemm"]]
+        blocks.append(Table(["process", f"float32 GEMM {wl.GEMM_N}^3", "median", "min", "GFLOP/s", "% of peak"],
+                            rows, numeric_from=2))
+        blocks.append(Text(STATIC_BLAS))
+    return Section("Machine", blocks)
+
+
+def _peak_text(report: dict, run: str) -> str:
+    if not report["peak_gflops"].get(run):
+        return "float32 GEMM peak: not measured (no GEMM row)"
+    source = report["peak_source"][run]
+    return (f"float32 GEMM peak {source['gflops']:.1f} GFLOP/s: {source['text']} (the best {wl.GEMM_N}^3 GEMM of "
+            "any process in this run; \"% GEMM peak\" below is against it)")
+
+
+def _blas_lines(blas: dict | None) -> list[str]:
+    """The thread pools threadpoolctl saw, and the speed variables set, each with its processes."""
+    if not blas or blas["unrecorded"] == blas["processes"]:
+        return ["BLAS: not recorded (rows written before the benchmarks recorded it)"]
+    every = set(blas["processes"])
+
+    def who(processes):
+        return "every process" if set(processes) == every else \
+            ", ".join(processes) + (" process" if len(processes) == 1 else " processes")
+    lines = [f"threadpoolctl, {pool['text']} [{who(pool['processes'])}]" for pool in blas["pools"]]
+    lines = lines or ["threadpoolctl: no shared BLAS or OpenMP library loaded"]
+    if blas["env"]:
+        lines.append("BLAS speed variables SET: " + "; ".join(f"{e['text']} [{who(e['processes'])}]"
+                                                              for e in blas["env"]))
     else:
-        items.append("float32 GEMM rate: not measured")
-    return Section("Machine", [Bullets(items)])
+        lines.append(f"BLAS speed variables: none set ({', '.join(SPEED_VARIABLES)})")
+    return lines
 
 
 def backends(report: dict) -> Section:
-    rows = [[s["backend"], s["status"], s["detail"], str(s["version"] or "-"), str(s["device"] or "-"),
+    rows = [[s["backend"] + (f"@{s['run']}" if s.get("run") else ""), s["status"], s["detail"],
+             str(s["version"] or "-"), str(s["device"] or "-"),
              str(s["compiler"] or "-"), json.dumps(s["threads"]) if s["threads"] else "-", str(s["rows"])]
             for s in report["status"]]
     blocks = [Table(["backend", "status", "detail", "version", "device", "compiler", "threads", "rows"], rows,
@@ -98,7 +143,8 @@ def ordered_groups(report: dict) -> list[str]:
 
 def timing_group(report: dict, group: str) -> Section:
     header, body = group_table(report["groups"][group])
-    return Section(group, [Table(header, body, numeric_from=2)])
+    above = any(e.get("above_peak") and not e["tiny"] for e in report["groups"][group])  # tiny rows show no %
+    return Section(group, [Table(header, body, numeric_from=2), *([Text(ABOVE_PEAK)] if above else [])])
 
 
 def group_table(entries: list[dict]) -> tuple[list[str], list[list[str]]]:
@@ -109,7 +155,7 @@ def group_table(entries: list[dict]) -> tuple[list[str], list[list[str]]]:
         if e["tiny"]:
             last = (f"{e['x_overhead']:.1f}x of {e['overhead_us']:.1f} us" if e["x_overhead"] else "no overhead row")
         else:
-            last = f"{e['pct_peak']:.1f}%" if e["pct_peak"] is not None else "-"
+            last = "-" if e["pct_peak"] is None else f"{e['pct_peak']:.1f}%" + (" *" if e.get("above_peak") else "")
         body.append([e["workload"], e["impl"], seconds_text(e["median_s"]),
                      seconds_text(e["min_s"]) if e.get("min_s") else "-", f"{e['ratio']:.2f}",
                      f"{e['gflops']:.3g}" if e["gflops"] is not None else "-", last])
@@ -150,11 +196,13 @@ def compile_times(report: dict) -> Section:
 
 def numpy_targets(report: dict) -> Section:
     rows = [[c["check"], f"{c['value']:.2f}" if _is_aim(c) else f"{c['value']:.1f}", c["target"], _verdict(c),
-             c.get("measured", "separate rows")] for c in report["numpy_checks"]]
+             c.get("measured", "separate rows"), c.get("of_peak", "-")] for c in report["numpy_checks"]]
     return Section("NumPy adapter targets", [
         Text("Paired: the adapter and its yardstick alternate in one loop, as in the fairness check. "
-             "A floor must be met; an aim is reported, not required."),
-        Table(["check", "value", "target", "verdict", "measured"], rows,
+             "A floor must be met; an aim is reported, not required. The GEMM floors are against NumPy's "
+             "own GEMM, timed with the adapter; the last column puts the same rate against the run's "
+             "peak, the best GEMM of any process."),
+        Table(["check", "value", "target", "verdict", "measured", "share of the run's peak"], rows,
               alarms=[not (c["ok"] or _is_aim(c)) for c in report["numpy_checks"]])])
 
 

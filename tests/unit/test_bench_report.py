@@ -295,3 +295,130 @@ def test_the_scaling_table_lists_timings_only(two_runs, tmp_path):
     paired["extra_info"].update(adapter_s=1e-3, other_s=8e-3)
     extra = write_run(tmp_path / "extra.json", [paired])
     assert "numpy/adapter-vs-scipy" not in rep.build(*rep.load([*two_runs, extra]))["scaling"]
+
+
+# ---- the roofline: every process's GEMM, the peak's source, the BLAS behind it ------------------------
+GEMM_FLOPS = 2 * 1024 ** 3
+
+
+def gemm(backend, seconds, call, *, variant=None):
+    row = bench(backend, variant or f"{backend} matmul", "gemm-1024", seconds, kind="gemm", group="gemm",
+                flops=GEMM_FLOPS)
+    row["extra_info"]["call"] = call
+    return row
+
+
+@pytest.fixture
+def numpy_and_torch_gemms(tmp_path):
+    """NumPy's BLAS at 2 GFLOP / 0.02 s = 107.4 GFLOP/s in both processes; torch.mm twice as fast."""
+    numpy = write_run(tmp_path / "numpy.json", [
+        gemm("numpy", 0.02, "numpy.matmul", variant="numpy.matmul"), gemm("numpy", 0.021, "numpy.matmul"),
+        bench("numpy", "adapter", "multi-64", 0.01, flops=400_000_000)])
+    torch = write_run(tmp_path / "torch.json", [
+        gemm("torch", 0.02, "numpy.matmul", variant="numpy.matmul"), gemm("torch", 0.01, "torch.mm"),
+        bench("torch", "adapter", "multi-64", 0.0015, flops=400_000_000),  # 266.7 GFLOP/s: above torch.mm's
+        bench("torch", "adapter", "single-512-k3", 1e-3, group="single", flops=4_000_000, size=512)])
+    return numpy, torch
+
+
+def test_the_peak_is_the_best_gemm_of_any_process_and_the_report_names_it(numpy_and_torch_gemms):
+    report = rep.build(*rep.load(numpy_and_torch_gemms))
+    torch_rate = GEMM_FLOPS / 0.01 / 1e9
+    assert report["peak_gflops"] == {"box": pytest.approx(torch_rate)}
+    assert report["peak_source"]["box"]["text"] == "torch.mm in the torch process"
+    assert [(g["process"], g["call"]) for g in report["gemm"]] == [
+        ("torch", "torch.mm"), ("numpy", "numpy.matmul"), ("torch", "numpy.matmul"), ("numpy", "numpy.matmul")]
+    assert report["gemm"][1]["pct_peak"] == pytest.approx(50.0)
+    multi = {e["impl"]: e for e in report["groups"]["multi"]}
+    assert multi["numpy/adapter"]["pct_peak"] == pytest.approx(100 * 40 / torch_rate)  # not against NumPy's GEMM
+    text = rep.markdown(report)
+    assert f"float32 GEMM peak {torch_rate:.1f} GFLOP/s: torch.mm in the torch process" in text
+    assert f"| torch | torch.mm | 10.00 ms | - | {torch_rate:.1f} | 100% |" in text
+    assert json.loads(json.dumps(report))["peak_source"]["box"]["call"] == "torch.mm"  # report.json holds it
+
+
+def test_a_row_above_the_peak_is_marked_and_explained_not_hidden(numpy_and_torch_gemms):
+    report = rep.build(*rep.load(numpy_and_torch_gemms))
+    multi = {e["impl"]: e for e in report["groups"]["multi"]}
+    assert multi["torch/adapter"]["above_peak"] and not multi["numpy/adapter"]["above_peak"]
+    _, body = rep.group_table(report["groups"]["multi"])
+    shown = {row[1]: row[-1] for row in body}
+    pct = 100 * (400_000_000 / 0.0015) / (GEMM_FLOPS / 0.01)
+    assert shown["torch/adapter"] == f"{pct:.1f}% *" and pct > 100
+    assert not shown["numpy/adapter"].endswith("*")
+    from benchmarks.report.sections import ABOVE_PEAK, Text, timing_group
+    assert any(isinstance(b, Text) and b.text == ABOVE_PEAK for b in timing_group(report, "multi").blocks)
+    assert not any(isinstance(b, Text) for b in timing_group(report, "single").blocks)  # nothing to explain
+    assert "fewer" in ABOVE_PEAK and "never lowered" in ABOVE_PEAK
+    assert rep.markdown(report).count(ABOVE_PEAK) == 1
+
+
+def test_a_numpy_target_states_the_share_of_the_peak_beside_the_paired_floor(numpy_and_torch_gemms, tmp_path):
+    paired = bench("numpy", "adapter-vs-gemm", "multi-64", 0.03, kind="target", flops=400_000_000)
+    paired["extra_info"].update(adapter_s=0.004, other_s=0.02)  # conv 100 GFLOP/s, NumPy's GEMM 107.4
+    extra = write_run(tmp_path / "extra.json", [paired])
+    report = rep.build(*rep.load([*numpy_and_torch_gemms, extra]))
+    [check] = [c for c in report["numpy_checks"] if "multi-64" in c["check"]]
+    floor_share = 100 * (400_000_000 / 0.004) / (GEMM_FLOPS / 0.02)
+    peak_share = 100 * (400_000_000 / 0.004) / (GEMM_FLOPS / 0.01)
+    assert check["value"] == pytest.approx(floor_share) and check["ok"]  # the floor: NumPy's GEMM, paired
+    assert check["peak_pct"] == pytest.approx(peak_share)
+    line = next(line for line in rep.markdown(report).splitlines() if line.startswith("| NumPy adapter on multi-64"))
+    assert f"| {floor_share:.1f} | >= 40% | ok | paired | {peak_share:.1f}% of the peak (" in line
+    assert "torch.mm in the torch process)" in line
+
+
+def _with_blas(row, pools, env):
+    row["extra_info"].update(thread_pools=pools, speed_env=env)
+    return row
+
+
+OPENBLAS = {"kind": "blas", "library": "openblas", "version": "0.3.31", "architecture": "Haswell", "threads": 2,
+            "file": "numpy.libs/libscipy_openblas64_.so"}
+GOMP = {"kind": "openmp", "library": "openmp", "version": None, "architecture": None, "threads": 2,
+        "file": "lib/libgomp.so.1"}
+
+
+def test_the_machine_section_names_the_blas_and_the_variables_that_slow_it(tmp_path):
+    numpy = write_run(tmp_path / "numpy.json", [
+        _with_blas(gemm("numpy", 0.02, "numpy.matmul", variant="numpy.matmul"), [OPENBLAS],
+                   {"OPENBLAS_CORETYPE": "Haswell"})])
+    torch = write_run(tmp_path / "torch.json", [
+        _with_blas(gemm("torch", 0.01, "torch.mm"), [OPENBLAS, GOMP], {})])
+    text = rep.markdown(rep.build(*rep.load([numpy, torch])))
+    assert ("threadpoolctl, blas: openblas 0.3.31, core type Haswell, 2 threads (numpy.libs/libscipy_openblas64_.so) "
+            "[every process]") in text
+    assert "threadpoolctl, openmp: openmp, 2 threads (lib/libgomp.so.1) [torch process]" in text
+    assert "BLAS speed variables SET: OPENBLAS_CORETYPE=Haswell [numpy process]" in text
+    quiet = write_run(tmp_path / "quiet.json", [_with_blas(gemm("jax", 0.01, "jnp.matmul"), [OPENBLAS], {})])
+    assert "BLAS speed variables: none set (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE," in rep.markdown(
+        rep.build(*rep.load([quiet])))
+
+
+def test_rows_without_a_blas_record_say_so(two_runs):
+    assert "BLAS: not recorded" in rep.markdown(rep.build(*rep.load(two_runs)))
+
+
+def test_this_process_reports_the_blas_numpy_loaded(monkeypatch):
+    """threadpoolctl, for real: NumPy is loaded here, so its BLAS is listed with a version and threads."""
+    from benchmarks import blas
+    blases = [p for p in blas.thread_pools() if p["kind"] == "blas"]
+    assert blases and all(p["version"] and p["threads"] >= 1 for p in blases)
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
+    assert blas.speed_environment()["OPENBLAS_CORETYPE"] == "Haswell"
+    assert "OPENBLAS_L2_SIZE" not in blas.speed_environment()
+
+
+def test_the_numpy_gemm_timed_with_a_target_counts_toward_the_peak(numpy_and_torch_gemms, tmp_path):
+    """A GEMM is a GEMM: the NumPy GEMM interleaved with the adapter ran at 2 GFLOP / 0.005 s here,
+    faster than every GEMM row, so it is the peak, and the report says where it was measured."""
+    paired = bench("numpy", "adapter-vs-gemm", "multi-64", 0.03, kind="target", flops=400_000_000)
+    paired["extra_info"].update(adapter_s=0.004, other_s=0.005)
+    extra = write_run(tmp_path / "extra.json", [paired])
+    report = rep.build(*rep.load([*numpy_and_torch_gemms, extra]))
+    assert report["peak_gflops"]["box"] == pytest.approx(GEMM_FLOPS / 0.005 / 1e9)
+    assert report["peak_source"]["box"]["text"] == \
+        "numpy.matmul (interleaved with the adapter on multi-64) in the numpy process"
+    [check] = [c for c in report["numpy_checks"] if "multi-64" in c["check"]]
+    assert check["peak_pct"] == pytest.approx(check["value"])  # the floor's GEMM is the peak itself
