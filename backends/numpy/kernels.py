@@ -9,7 +9,8 @@ Paths, chosen by shape:
 Transposed convolution (d2l 14.10) is conv2d's adjoint, built from the same pieces:
 - forward: split by output phase (o mod stride per axis). Each phase is a stride-1 correlation
   of x with the taps that land on it, flipped, so no zeros are inserted and nothing is scattered
-  back; one GEMM per column phase (padded-rows trick, every image side by side) serves them all;
+  back; the column phases with as many taps share one im2col (every image side by side) and one
+  GEMM, each phase read at its own offset (for kernel 2s at stride s: all s^2 phases in one);
 - gradients: dx is the conv2d of dy with w (the same stride, dilation and pads), dw that
   conv2d's weight gradient with x in the role of dy: at stride 1 the paths above, otherwise one
   im2col of dy with the images side by side serves both, one GEMM each.
@@ -21,6 +22,7 @@ multi-MB buffer pays a page fault per 4 KB page on first touch (1.7 ms for the 5
 """
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -261,29 +263,33 @@ def conv_transpose2d(x, w, b, q):
     Per axis, input pixel i through tap k lands on o = i s - pad_before + k d. The outputs of one
     phase r (o = m s + r) receive only the taps with k d = r + pad_before (mod s), tap k from
     x[m + (r + pad_before - k d) / s]: a stride-1 correlation of x with those taps, flipped. So
-    the s_h s_w phases are small stride-1 convolutions, computed as _gemm_on_padded_rows does
-    and written into y[r_h::s_h, r_w::s_w]: no zeros inserted, nothing scattered back, every
-    output element one phase's sum, rounded once. One GEMM per column phase serves every row
-    phase (all kh kernel rows stacked along M) and every image (side by side in the flattened
-    canvas): on a loaded machine a multithreaded BLAS stalls at each call, and 32 small calls
-    (one per image and phase) ran up to 10x slower than a few large ones here."""
+    the s_h s_w phases are small stride-1 convolutions, summed into y[r_h::s_h, r_w::s_w]: no
+    zeros inserted, nothing scattered back. The column phases with as many taps share one GEMM
+    per group: their taps sit at the same offsets from each phase's own first column, so one
+    im2col of the flattened canvas (every image side by side) serves them all, each phase's
+    weights stacked along M and its products read at its own offset. The row taps go into K as
+    well where that keeps the GEMM as square (_row_taps_in_k; each output is then one dot product,
+    and upsample-k4s2 a single 128 x 256 x 6728 GEMM), otherwise along M, one block per row tap,
+    the blocks added afterwards at their row offsets (as in _gemm_on_padded_rows). Few large
+    GEMMs: on a loaded machine a multithreaded BLAS stalls at each call."""
     out_dtype = x.dtype
     x, w = _widen(x), _widen(w)
     b = None if b is None else _widen(b)
     weight = _forward_weight(w, q.groups)
     y = np.empty((x.shape[0], weight.shape[0], *q.out_hw), np.result_type(x, weight))
     rows, cols = (_axis_phases(*axis) for axis in _axes(x.shape[2:], q))
-    reached = [row for row in rows if row.count and row.taps]  # the row phases some tap lands on
-    canvas = _phase_canvas(x, rows, cols, q.groups)
-    for col in (col for col in cols if col.count):
-        computed = bool(col.taps and reached and x.shape[0])
-        partials = _column_phase_partials(canvas, weight, reached, col) if computed else None
-        for row in (row for row in rows if row.count):
-            phase = (slice(None), slice(None), slice(row.phase, None, q.stride[0]), slice(col.phase, None, q.stride[1]))
-            if computed and row.taps:
-                y[phase] = _row_phase_sums(canvas, partials, b, reached, row, col)
-            else:  # no tap lands on this phase (or there is no image): only the bias
-                y[phase] = 0 if b is None else b[:, None, None]
+    reached = [row for row in rows if row.count and row.taps] if x.shape[0] else []  # rows some tap lands on
+    computed = set()
+    if reached:
+        canvas = _phase_canvas(x, rows, cols, q.groups)
+        for same_taps in _column_classes(cols):
+            products = _class_products(canvas, weight, b, reached, same_taps)
+            for (row, col), indices in products.phases.items():
+                _sum_phase(y, canvas, products, indices, row, col, q)
+                computed.add((row.phase, col.phase))
+    for row, col in itertools.product(rows, cols):
+        if (row.phase, col.phase) not in computed:  # no tap lands on this phase (or there is no image)
+            y[_phase_slice(q, row, col)] = 0 if b is None else b[:, None, None]
     return y.astype(out_dtype, copy=False)
 
 
@@ -346,7 +352,7 @@ class _AxisPhase(NamedTuple):
 
 class _Canvas(NamedTuple):
     """x padded for every phase, as (G, C/G, N * rows * columns): each channel's images side by
-    side, so that one GEMM per phase covers all of them; x[0, 0] sits at (top, left)."""
+    side, so that one GEMM per group covers all of them; x[0, 0] sits at (top, left)."""
 
     flat: np.ndarray
     top: int
@@ -354,6 +360,10 @@ class _Canvas(NamedTuple):
     images: int
     rows: int
     columns: int
+
+    @property
+    def size(self) -> int:
+        return self.images * self.rows * self.columns
 
 
 def _axes(in_hw, q):
@@ -373,13 +383,37 @@ def _axis_phases(n, k, s, d, before, out) -> list[_AxisPhase]:
     return phases
 
 
+def _phase_slice(q, row: _AxisPhase, col: _AxisPhase):
+    """Where the outputs of phase (row, col) sit in y."""
+    return slice(None), slice(None), slice(row.phase, None, q.stride[0]), slice(col.phase, None, q.stride[1])
+
+
+def _column_classes(cols) -> list[list[_AxisPhase]]:
+    """The column phases some tap lands on, grouped by their number of taps: one GEMM per class.
+    (Giving a phase zero weights for the taps it lacks would instead turn an infinite x into NaN.)"""
+    classes = {}
+    for col in cols:
+        if col.count and col.taps:
+            classes.setdefault(len(col.taps), []).append(col)
+    return list(classes.values())
+
+
 def _phase_canvas(x, rows, cols, groups) -> _Canvas:
-    """x, channels first, with zeros around it wherever a phase reads outside it."""
-    pads = (_canvas_pads(rows, x.shape[2]), _canvas_pads(cols, x.shape[3]))
-    padded = _padded(x.transpose(1, 0, 2, 3), pads, "phase canvas")
-    (top, _), (left, _) = pads
-    c, n, hp, wp = padded.shape
-    return _Canvas(padded.reshape(groups, c // groups, n * hp * wp), top, left, n, hp, wp)
+    """x, channels first, with zeros around it wherever a phase reads outside it. The images lie
+    one after another in the flattened canvas, so the zeros after a row (or an image) are also
+    those before the next (_canvas_extent; 7% fewer GEMM columns for upsample-k4s2, 5-15% less
+    time), and a tail of zeros follows the last image."""
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = _canvas_pads(rows, h), _canvas_pads(cols, w)
+    hp, wp = _canvas_extent(h, top, bottom, rows), _canvas_extent(w, left, right, cols)
+    size = n * hp * wp
+    flat = work_buffer("phase canvas", (c, size + (bottom + 2) * wp), x.dtype)  # tail: what the last rows read beyond
+    images = flat[:, :size].reshape(c, n, hp, wp)
+    images[:, :, :top], images[:, :, top + h:] = 0, 0  # only the padding: the inside is overwritten
+    images[:, :, top:top + h, :left], images[:, :, top:top + h, left + w:] = 0, 0
+    images[:, :, top:top + h, left:left + w] = x.transpose(1, 0, 2, 3)
+    flat[:, size:] = 0
+    return _Canvas(flat.reshape(groups, c // groups, -1), top, left, n, hp, wp)
 
 
 def _canvas_pads(phases, size) -> tuple[int, int]:
@@ -387,81 +421,129 @@ def _canvas_pads(phases, size) -> tuple[int, int]:
     return max([0] + [-p.first for p in reading]), max([0] + [p.stop - size for p in reading])
 
 
-def _phase_column_shifts(canvas: _Canvas, col: _AxisPhase):
-    """The flat canvas shifted by each of the column phase's taps, (G, Jw * C/G, span): row
-    j * C/G + c is channel c from column offset first + j * step on. The buffer is sized by the
-    canvas, not the phase, so every phase of a call reuses it."""
-    g, cg, size = canvas.flat.shape
-    start = canvas.left + col.first
-    span = size - start - (len(col.taps) - 1) * col.step
-    shifted = work_buffer("phase column shifts", (g, len(col.taps), cg, size), canvas.flat.dtype)
-    for j in range(len(col.taps)):
-        shifted[:, j, :, :span] = canvas.flat[:, :, start + j * col.step:start + j * col.step + span]
-    return shifted.reshape(g, len(col.taps) * cg, size)
+def _canvas_extent(size, before, after, phases) -> int:
+    """Rows (or columns) per image in the canvas: the padding between two images is shared, so
+    max(before, after) of it, and room for every phase's outputs along the axis (their flat
+    positions must not run into the next image's)."""
+    return max([size + max(before, after)] + [p.count for p in phases if p.taps])
 
 
-class _Partials(NamedTuple):
-    """One column phase's GEMM: sums (G, taps of every reached row phase x O/G, span), tap by tap
-    in the order of the row phases, and the flat canvas position of sums[..., 0]."""
+class _Block(NamedTuple):
+    """O/G rows of a class's GEMM: the row taps from row.taps[first] on (as many as the class
+    takes into K) times every tap of column phase col, read from flat position `offset` on."""
+
+    row: _AxisPhase
+    col: _AxisPhase
+    first: int
+    offset: int
+
+
+class _Products(NamedTuple):
+    """One column class's GEMM: sums (G, blocks * O/G, positions), block i in rows i * O/G on,
+    at every flat position from `base` on, the bias added to each phase's first block; phases
+    maps (row, col) to the indices of its blocks. Past the computed positions the buffer runs on
+    far enough for each block's view of a whole canvas."""
 
     sums: np.ndarray
     base: int
+    blocks: list
+    phases: dict
 
 
-def _column_phase_partials(canvas: _Canvas, weight, reached, col: _AxisPhase) -> _Partials:
-    """Every row tap's partial sums at every flat position, for one column phase: the column
-    shifts times the phase's taps with all row taps stacked along M, in one GEMM."""
-    shifted = _phase_column_shifts(canvas, col)
-    g, size = shifted.shape[0], shifted.shape[-1]
-    og = weight.shape[0] // g
-    base = min(_row_offset(canvas, row, 0) for row in reached)
-    span = max(_row_offset(canvas, row, len(row.taps) - 1) + _phase_length(canvas, row, col) for row in reached) - base
-    row_taps = [tap for row in reached for tap in row.taps]
-    sums = work_buffer("phase partial sums", (g, len(row_taps) * og, size), shifted.dtype)[:, :, :span]
-    np.matmul(_phase_weight(weight, row_taps, col.taps, g), shifted[:, :, base:base + span], out=sums)
-    return _Partials(sums, base)
+def _class_products(canvas: _Canvas, weight, b, reached, same_taps) -> _Products:
+    """Every block's products at every flat position, for column phases with as many taps: their
+    weights stacked along M times the shared im2col, one GEMM per group, then the bias, added where
+    the sums are contiguous (broadcast into the strided sum into y it cost 4x that sum here)."""
+    groups, og = canvas.flat.shape[0], weight.shape[0] // canvas.flat.shape[0]
+    in_k = _row_taps_in_k(reached, len(same_taps) * og, len(same_taps[0].taps) * weight.shape[1])
+    blocks = [_Block(row, col, first, _tap_offset(canvas, row, first, col))
+              for col, row in itertools.product(same_taps, reached) for first in range(0, len(row.taps), in_k)]
+    phases = {}
+    for index, block in enumerate(blocks):
+        phases.setdefault((block.row, block.col), []).append(index)
+    base, last = min(k.offset for k in blocks), max(k.offset for k in blocks)
+    span = max(k.offset + _phase_length(canvas, k.row, k.col) for k in blocks) - base
+    cols = _class_im2col(canvas, reached[0].step, in_k, same_taps[0], base, span)
+    block_weight = _class_weight(weight, blocks, in_k, groups)
+    sums = work_buffer("phase products", (*block_weight.shape[:2], last - base + canvas.size), cols.dtype)
+    for group in range(groups):  # 2-D products go straight to BLAS
+        np.matmul(block_weight[group], cols[group], out=sums[group, :, :span])
+    for (row, col), (first, *_) in phases.items() if b is not None else ():
+        start = blocks[first].offset - base
+        stop = start + _phase_length(canvas, row, col)
+        sums[:, first * og:(first + 1) * og, start:stop] += b.reshape(groups, og, 1)
+    return _Products(sums, base, blocks, phases)
 
 
-def _row_phase_sums(canvas: _Canvas, partials: _Partials, b, reached, row: _AxisPhase, col: _AxisPhase):
-    """(N, C_out, row.count, col.count): the row phase's partial sums added, each at its row
-    offset (as in _gemm_on_padded_rows), plus the bias. A view of a work buffer, for the caller to
-    copy at once. Positions between the rows and the images are summed too and never read."""
-    g, og = partials.sums.shape[0], partials.sums.shape[1] // sum(len(r.taps) for r in reached)
-    first = og * sum(len(r.taps) for r in reached[:reached.index(row)])  # the row phase's block of M
-    length = _phase_length(canvas, row, col)
-    out = work_buffer("phase output", (g, og, canvas.flat.shape[-1]), partials.sums.dtype)
-    sums = out[:, :, :length]
-    for i in range(len(row.taps)):
-        start = _row_offset(canvas, row, i) - partials.base
-        tap = partials.sums[:, first + i * og:first + (i + 1) * og, start:start + length]
-        if i:
-            sums += tap
-        elif b is None:
-            np.copyto(sums, tap)
-        else:
-            np.add(tap, b.reshape(g, og, 1), out=sums)
-    images = out.reshape(g * og, canvas.images, canvas.rows, canvas.columns)
-    return images[:, :, :row.count, :col.count].transpose(1, 0, 2, 3)
+def _row_taps_in_k(reached, columns_m, columns_k) -> int:
+    """How many row taps each block takes into K: all of them when every row phase has as many
+    and the GEMM's shorter side stays as long (M shrinks and K grows by the row tap count), else
+    one, each row tap its own block along M. OpenBLAS's rate follows the shorter side here: with
+    N of 3400 to 7200, (M, K) = (128, 256) and (256, 128) ran at 55-65% of the 1024^3 GEMM's
+    rate, (192, 192) at 45%, (64, 576) at 25% and (32, 256) at 20%."""
+    counts = {len(row.taps) for row in reached}
+    if len(counts) != 1:
+        return 1
+    taps, m = counts.pop(), len(reached) * columns_m
+    return taps if min(m, taps * columns_k) >= min(taps * m, columns_k) else 1
 
 
-def _row_offset(canvas: _Canvas, row: _AxisPhase, i: int) -> int:
-    """Flat canvas position that row tap i of the phase reads for the phase's first output row."""
-    return (canvas.top + row.first + i * row.step) * canvas.columns
+def _class_im2col(canvas: _Canvas, row_step, row_taps, col: _AxisPhase, base, span):
+    """(G, row_taps * column taps * C/G, span): row (i * column taps + j) * C/G + c is channel c
+    from flat position base + i * row_step * columns + j * col.step on, the canvas shifted by the
+    tap's offset from a block's first one (the same for every block of the class). The buffer is
+    sized by the canvas, so every call on the same shapes reuses it; one tap needs no copy."""
+    g, cg, size = canvas.flat.shape
+    jw = len(col.taps)
+    if row_taps == jw == 1:
+        return canvas.flat[:, :, base:base + span]
+    cols = work_buffer("phase im2col", (g, row_taps, jw, cg, size), canvas.flat.dtype)
+    for i, j in np.ndindex(row_taps, jw):
+        start = base + i * row_step * canvas.columns + j * col.step
+        cols[:, i, j, :, :span] = canvas.flat[:, :, start:start + span]
+    return cols.reshape(g, row_taps * jw * cg, size)[:, :, :span]
+
+
+def _class_weight(weight, blocks, row_taps, groups):
+    """The OIHW weight as (G, blocks * O/G, row_taps * column taps * C/G), matching the rows of
+    _Products and of _class_im2col: [g, k * O/G + o, (i * column taps + j) * C/G + c] =
+    weight[g * O/G + o, c, row.taps[first + i], col.taps[j]] for block k."""
+    row_index = np.array([k.row.taps[k.first:k.first + row_taps] for k in blocks])  # (blocks, i)
+    col_index = np.array([k.col.taps for k in blocks])  # (blocks, j)
+    sub = weight[:, :, row_index[:, :, None], col_index[:, None, :]]  # (O, C/G, blocks, i, j)
+    o, cg, count, jh, jw = sub.shape
+    grouped = sub.reshape(groups, o // groups, cg, count, jh, jw)  # [g, o, c, k, i, j]
+    return grouped.transpose(0, 3, 1, 4, 5, 2).reshape(groups, count * o // groups, jh * jw * cg)
+
+
+def _sum_phase(y, canvas: _Canvas, products: _Products, indices, row: _AxisPhase, col: _AxisPhase, q):
+    """y[phase] = the sum of the phase's blocks, each read at its own offset, straight into y's
+    strided view (one block: a copy)."""
+    groups, og = canvas.flat.shape[0], y.shape[1] // canvas.flat.shape[0]
+    terms = []
+    for index in indices:
+        start = products.blocks[index].offset - products.base
+        sums = products.sums[:, index * og:(index + 1) * og, start:start + canvas.size]
+        sums = sums.reshape(groups, og, canvas.images, canvas.rows, canvas.columns)[..., :row.count, :col.count]
+        terms.append(sums.transpose(2, 0, 1, 3, 4))
+    phase = y.reshape(y.shape[0], groups, og, *y.shape[2:])[(slice(None), *_phase_slice(q, row, col))]
+    if len(terms) == 1:
+        np.copyto(phase, terms[0])
+    else:
+        np.add(terms[0], terms[1], out=phase)
+        for term in terms[2:]:
+            phase += term
+
+
+def _tap_offset(canvas: _Canvas, row: _AxisPhase, i: int, col: _AxisPhase) -> int:
+    """Flat canvas position that row tap i of the phase (row, col) reads with the column phase's
+    first tap, for the phase's first output; its other taps are col.step columns further on each."""
+    return (canvas.top + row.first + i * row.step) * canvas.columns + canvas.left + col.first
 
 
 def _phase_length(canvas: _Canvas, row: _AxisPhase, col: _AxisPhase) -> int:
     """Flat positions from the phase's first output to its last one, in the last image."""
     return ((canvas.images - 1) * canvas.rows + row.count - 1) * canvas.columns + col.count
-
-
-def _phase_weight(weight, row_taps, col_taps, groups):
-    """The OIHW weight at the given taps as (G, len(row_taps) * O/G, len(col_taps) * C/G), matching
-    the rows of _phase_column_shifts: [g, i * O/G + o, j * C/G + c] = weight[g * O/G + o, c,
-    row_taps[i], col_taps[j]]."""
-    sub = weight[:, :, list(row_taps)][:, :, :, list(col_taps)]
-    o, cg, jh, jw = sub.shape
-    grouped = sub.reshape(groups, o // groups, cg, jh, jw).transpose(0, 3, 1, 4, 2)
-    return grouped.reshape(groups, jh * o // groups, jw * cg)
 
 
 def _forward_weight(w, groups):

@@ -97,6 +97,39 @@ def test_transposed_results_survive_the_next_call(path):
         np.testing.assert_array_equal(held, copy)  # a returned view of a work buffer would have changed
 
 
+def test_transposed_upsampling_is_one_gemm(monkeypatch):
+    """Kernel 4 at stride 2 (the U-Net/DCGAN decoder step): its four phases have 2 x 2 taps each,
+    so they share one im2col and one GEMM over every image, with all four taps in K (the speed
+    of upsample-k4s2 rests on it), and the result is still the reference's."""
+    numpy = backends.load("numpy")
+    case = dict(x=(3, 4, 5, 6), w=(4, 32, 4, 4), params=dict(stride=2, padding=1))
+    x, w, b = _transposed_call(case)
+    calls = []
+    matmul = np.matmul
+    monkeypatch.setattr(np, "matmul", lambda *a, **kw: calls.append(a[0].shape) or matmul(*a, **kw))
+    y = numpy.conv_transpose2d(x, w, b, **case["params"])
+    monkeypatch.undo()
+    assert calls == [(4 * 32, 2 * 2 * 4)]  # M: 4 phases x 32 out channels; K: 2 x 2 taps x 4 in channels
+    assert_within_bound(y, ref.conv_transpose2d(x, w, b, **case["params"]),
+                        ref.worst_case_bound(ref.transpose_forward_terms(x, w, b, **case["params"]), "float32"))
+
+
+def test_transposed_infinity_stays_in_its_outputs():
+    """Kernel 3 at stride 2 gives phases of 2 and of 1 tap per axis, computed as separate GEMMs:
+    padding the 1-tap phases with zero weights to share one would turn an infinite input into NaN
+    (0 * inf) in outputs it never reaches. Positive weights, so no inf - inf either."""
+    numpy = backends.load("numpy")
+    params = dict(stride=2, padding=1, output_padding=1)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    w = rng.uniform(0.5, 1.0, (3, 2, 3, 3)).astype(np.float32)
+    x[1, 2, 1, 3] = np.inf
+    y = numpy.conv_transpose2d(x, w, None, **params)
+    want = ref.conv_transpose2d(x, w, None, **params)
+    assert np.isinf(want).any() and np.isfinite(want).any()  # the case reaches some outputs, not all
+    assert_within_bound(y, want, ref.worst_case_bound(ref.transpose_forward_terms(x, w, **params), "float32"))
+
+
 def test_transposed_float16_is_rounded_once():
     """Widened to float32, computed, rounded once: exactly the float32 result rounded to float16
     (rounding each phase's sum before adding the bias would differ in the last bit)."""
