@@ -5,6 +5,7 @@ inferred from the channels; keras.ops.conv_transpose's is (kh, kw, C_out, C_in) 
 Both know only padding "valid" and "same": canonical pads go through keras.ops.pad first. Keras has
 no backend-agnostic gradient, so `value_and_grads` is the one place that calls the backend's own
 autograd (jax / tf.GradientTape / torch.autograd)."""
+import functools
 import os
 
 import keras
@@ -79,13 +80,16 @@ def conv2d(x, w, b, p, device):
         # torch's CPU has no dilated kernel for these (int64 has one): unsupported, not a failure
         raise UnsupportedDType(f"keras-torch cannot run a dilated convolution (dilation {p.dilation}) in "
                                f"{np.asarray(x).dtype.name} on {device}: torch has no slow_conv_dilated kernel for it")
-    return to_numpy(convolve(*(to_native(a) for a in (x, w, b)), p))
+    return to_numpy(compiled(convolve, p)(*(to_native(a) for a in (x, w, b))))
 
 
 def conv2d_grads(x, w, b, dy, p, device):
     x, w, b, dy = (to_native(a) for a in (x, w, b, dy))
-    return tuple(to_numpy(g) for g in grads(lambda x, w, b: convolve(x, w, b, p, differentiable=True),
-                                            x, w, b, dy))
+    return tuple(to_numpy(g) for g in compiled(convolve_grads, p)(x, w, b, dy))
+
+
+def convolve_grads(x, w, b, dy, p):
+    return grads(lambda x, w, b: convolve(x, w, b, p, differentiable=True), x, w, b, dy)
 
 
 def convolve(x, w, b, p, differentiable=False):
@@ -115,6 +119,23 @@ def zero_dilated(kernel, dilation):
                    [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]])
     spread = K.reshape(spread, (kh * dh, kw * dw, i, o))
     return K.slice(spread, (0, 0, 0, 0), (dh * (kh - 1) + 1, dw * (kw - 1) + 1, i, o))
+
+
+# ---- Keras on JAX: one compiled program per parameter set ----------------------------------------
+def compiled(function, params):
+    """function(*arrays, params) as a function of the arrays. On JAX, one jax.jit program per
+    (function, parameter set), kept: run eagerly, every keras.ops call and every step of JAX's
+    autograd is compiled on its own for each new shape, which made Keras on JAX the slowest
+    backend by far. TensorFlow and torch run the function as it is (eager, as their users do)."""
+    if BACKEND != "jax":
+        return lambda *arrays: function(*arrays, params)
+    return _jitted(function, params)
+
+
+@functools.lru_cache(maxsize=512)
+def _jitted(function, params):
+    import jax
+    return jax.jit(lambda *arrays: function(*arrays, params))
 
 
 # ---- gradients: the backend's own autograd, the one backend-specific piece -----------------------
@@ -150,7 +171,7 @@ def grads(convolve, x, w, b, dy):
 # ---- transposed convolution (d2l 14.10) ----------------------------------------------------------
 def conv_transpose2d(x, w, b, q, device):
     try:
-        return to_numpy(convolve_transpose(*(to_native(a) for a in (x, w, b)), q))
+        return to_numpy(compiled(convolve_transpose, q)(*(to_native(a) for a in (x, w, b))))
     except NotImplementedError as exc:  # torch: '"slow_conv_transpose2d_out_cpu" not implemented for 'Int''
         if np.asarray(x).dtype.kind not in "iu":
             raise
@@ -160,7 +181,11 @@ def conv_transpose2d(x, w, b, q, device):
 
 def conv_transpose2d_grads(x, w, b, dy, q, device):
     x, w, b, dy = (to_native(a) for a in (x, w, b, dy))
-    return tuple(to_numpy(g) for g in grads(lambda x, w, b: convolve_transpose(x, w, b, q), x, w, b, dy))
+    return tuple(to_numpy(g) for g in compiled(convolve_transpose_grads, q)(x, w, b, dy))
+
+
+def convolve_transpose_grads(x, w, b, dy, q):
+    return grads(lambda x, w, b: convolve_transpose(x, w, b, q), x, w, b, dy)
 
 
 def convolve_transpose(x, w, b, q):
