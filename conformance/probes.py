@@ -115,7 +115,11 @@ PROBES = [
 
 
 def observe(backend, probe: Probe) -> dict:
-    """{"ok": True, "observed": text} or {"ok": False, "observed": "Error: first line"}."""
+    """{"ok": True, "observed": text} or {"ok": False, "observed": "Error: first line"}. A backend
+    with none of the probe's hooks is asked nothing: a probe may catch errors as its observation,
+    and must not report a missing method as the framework's answer."""
+    if probe.hooks and not any(hasattr(backend, hook) for hook in probe.hooks):
+        return {"ok": None, "observed": f"not implemented (no {', '.join(probe.hooks)})"}
     try:
         return {"ok": True, "observed": probe.run(backend)}
     except AttributeError as exc:

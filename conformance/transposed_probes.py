@@ -38,9 +38,10 @@ def flips_kernel(b) -> str:
     """Torch-layout weights, default options: the reference's result, or that of the flipped kernel?"""
     y = np.asarray(b.native_conv_transpose2d(X, W3))
     if _equals(y, X, W3):
-        return f"{_array(y)}, the reference's result: the kernel is not flipped"
+        return f"{_array(y)}, the reference's result: the adjoint of conv2d with this kernel, as torch's"
     if _equals(y, X, W3[..., ::-1, ::-1]):
-        return f"{_array(y)}, the reference's result for the flipped kernel: it flips the kernel"
+        return (f"{_array(y)}, the reference's result for the 180-degree rotated kernel: the kernel is used "
+                "as given, not rotated as the adjoint of conv2d needs (rotate it to port torch weights)")
     return f"{_array(y)}, neither the reference's result nor that of the flipped kernel"
 
 
@@ -125,7 +126,7 @@ def dtype_back(dtype):
 
 # (id, question, run); probes.py makes them Probes that need HOOK
 TRANSPOSED_PROBES = [
-    ("transpose-flip", "conv_transpose2d, torch-layout w, defaults: is the kernel flipped?", flips_kernel),
+    ("transpose-flip", "conv_transpose2d, torch-layout w, defaults: the result for the kernel rotated 180 degrees?", flips_kernel),
     ("transpose-same-k3", "conv_transpose2d padding='same', stride 2, 3x3 kernel, 4x5 input", same_stride_two(3)),
     ("transpose-same-k4", "conv_transpose2d padding='same', stride 2, 4x4 kernel, 4x5 input", same_stride_two(4)),
     ("transpose-output-padding", "conv_transpose2d output_padding=2 with stride 2 (3x3 kernel, 4x5 input)",

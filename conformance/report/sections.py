@@ -12,6 +12,7 @@ TITLE = "convtabs conformance report"
 CHECK_HEADER = ["backend", "check", "pass", "fail", "error", "unsupported", "not impl.", "worst error/bound",
                 "grade"]
 GRADE_DTYPES = ["float64", "float32", "float16", "bfloat16"]
+KERAS_PREFIX = "keras-"  # the Keras backends' names, and the ids of Keras's own probes (conformance/probes_keras.py)
 
 
 @dataclass
@@ -68,8 +69,8 @@ def intro(report: dict) -> str:
 
 
 def sections(report: dict) -> list[Section]:
-    return [backends(report), checks(report), grades(report), pairs(report), probes(report), failures(report),
-            unsupported(report)]
+    return [backends(report), checks(report), grades(report), pairs(report), probes(report), *keras(report),
+            failures(report), unsupported(report)]
 
 
 def backends(report: dict) -> Section:
@@ -114,6 +115,14 @@ def family_tally(pair: dict, name: str) -> dict:
 
 def probes(report: dict) -> Section:
     return Section("Native divergences (each framework's own spelling and defaults)", [Answers(*rows_probes(report))])
+
+
+def keras(report: dict) -> list[Section]:
+    """Keras's own probes, one column per Keras backend that ran (none ran: no section)."""
+    header, rows = rows_keras(report)
+    if len(header) == 2:  # the question and agreement columns only: no Keras backend ran
+        return []
+    return [Section("Keras: one behaviour on three backends?", [Answers(header, rows)])]
 
 
 def failures(report: dict) -> Section:
@@ -187,9 +196,34 @@ def rows_pairs(report: dict) -> tuple[list[str], list[list[str]]]:
 
 
 def rows_probes(report: dict) -> tuple[list[str], list[list[str]]]:
+    """Every probe but Keras's own, which have their table (rows_keras)."""
     names = list(report["backends"])
-    rows = [[row["question"], *[row["answers"].get(n, "-") for n in names]] for row in report["probes"].values()]
+    rows = [[row["question"], *[row["answers"].get(n, "-") for n in names]]
+            for probe_id, row in report["probes"].items() if not probe_id.startswith(KERAS_PREFIX)]
     return ["the same words", *names], rows
+
+
+def rows_keras(report: dict) -> tuple[list[str], list[list[str]]]:
+    """A row per Keras probe: its answer on each Keras backend, and whether those answers agree."""
+    names = [n for n in report["backends"] if n.startswith(KERAS_PREFIX)]
+    rows = []
+    for probe_id, row in report["probes"].items():
+        if probe_id.startswith(KERAS_PREFIX):
+            answers = [row["answers"].get(n, "-") for n in names]
+            rows.append([row["question"], *answers, agreement(names, answers)])
+    return ["Keras's words", *names, "the backends agree?"], rows
+
+
+def agreement(names: list[str], answers: list[str]) -> str:
+    """"yes" when every backend that answered gave the same answer, else which backends answered
+    alike ("no: keras-jax, keras-tensorflow vs keras-torch"); "-" with fewer than two answers."""
+    groups: dict[str, list[str]] = {}
+    for name, answer in zip(names, answers):
+        if answer != "-":  # no answer (the process ended first) neither agrees nor differs
+            groups.setdefault(answer, []).append(name)
+    if sum(len(g) for g in groups.values()) < 2:
+        return "-"
+    return "yes" if len(groups) == 1 else "no: " + " vs ".join(", ".join(g) for g in groups.values())
 
 
 def duration(seconds: float) -> str:

@@ -481,8 +481,8 @@ def _transposed_probe(probe_id):
 def test_the_transposed_probes_find_a_flip_and_a_moved_crop_by_comparing():
     from conformance.probes import observe
     flip = _transposed_probe("transpose-flip")
-    assert observe(NativeTransposed(), flip)["observed"].endswith("the kernel is not flipped")
-    assert observe(NativeTransposed(flip=True), flip)["observed"].endswith("it flips the kernel")
+    assert observe(NativeTransposed(), flip)["observed"].endswith("the adjoint of conv2d with this kernel, as torch's")
+    assert observe(NativeTransposed(flip=True), flip)["observed"].endswith("(rotate it to port torch weights)")
     same = _transposed_probe("transpose-same-k3")
     assert observe(NativeTransposed(), same)["observed"] == "shape (1, 1, 8, 10) float32, equals the canonical 'same'"
     flipped = observe(NativeTransposed(flip=True), same)["observed"]  # a flip is not mistaken for a crop
@@ -710,3 +710,14 @@ def test_the_output_padding_probe_describes_what_came_back_without_an_error():
 
     assert observe(PadsAnyway(), probe)["observed"] == \
         "shape (1, 1, 11, 13) float32, no error: the full (9, 11) result and (2, 2) zero rows/cols at the bottom/right"
+
+
+def test_a_probe_that_catches_errors_is_not_answered_by_a_backend_without_its_hook():
+    from conformance.probe_list import PROBES
+    from conformance.probes import observe
+    [probe] = [p for p in PROBES if p.id == "onnx-kernel-larger"]  # it reports the runtime's error as its answer
+
+    class NoOnnx:
+        def native_conv2d(self, x, w, b=None, **params):
+            return x
+    assert observe(NoOnnx(), probe) == {"ok": None, "observed": "not implemented (no native_run_onnx)"}

@@ -135,3 +135,73 @@ def test_the_transposed_checks_have_their_own_rows_grades_and_agreement_matrix()
     assert pairs.index("4/4") < pairs.index("trans_conv_loop, conv_transpose2d, conv_transpose2d_grads:") < \
         pairs.index("2/3")
     assert "conv_transpose2d" in terminal_text(report)
+
+
+# ---- Keras's own probes: a table of their own, one column per Keras backend -----------------------
+KERAS_QUESTION = {"keras-float64": "Conv2D on float64: which dtype comes back?",
+                  "keras-default-init": "Conv2D's default initialisers"}
+
+
+def keras_run(name: str, answers: dict[str, str]) -> Loaded:
+    """A backend whose process answered the given probes (probe id -> observed)."""
+    probes = {probe_id: {"question": KERAS_QUESTION.get(probe_id, probe_id), "observed": observed}
+              for probe_id, observed in answers.items()}
+    return Loaded(name, {"backend": name, "complete": True, "total": 1, "verdicts": [verdict("book-a", "pass")],
+                         "probes": probes, "metadata": {"version": "1.0", "device": "cpu", "numerics": {}}})
+
+
+def keras_report(answers: dict[str, dict[str, str]]) -> dict:
+    runs = {name: keras_run(name, a) for name, a in answers.items()}
+    return rep.build("", "cpu", runs, {n: Ended("ok") for n in runs}, {}, [], rep.probe_table(runs))
+
+
+def keras_table(report: dict):
+    """The one block of the Keras section, as sections.py hands it to both renderers."""
+    return next(s for s in rep.sections(report) if s.title.startswith("Keras:")).blocks[0]
+
+
+@pytest.fixture
+def three_kerases() -> dict:
+    same = "GlorotUniform; all within the limit; bias all zero"
+    return keras_report({
+        "numpy": {"keras-float64": "not implemented: a Keras probe", "keras-default-init": "not implemented: a Keras probe"},
+        "keras-jax": {"keras-float64": "float32", "keras-default-init": same},
+        "keras-tensorflow": {"keras-float64": "float32", "keras-default-init": same},
+        "keras-torch": {"keras-float64": "float64", "keras-default-init": same},
+    })
+
+
+def test_keras_probes_get_their_own_table_with_a_column_per_keras_backend(three_kerases):
+    text = rep.markdown(three_kerases)
+    titles = re.findall(r"^## (.+)$", text, flags=re.M)
+    assert titles.index("Keras: one behaviour on three backends?") == titles.index(
+        "Native divergences (each framework's own spelling and defaults)") + 1
+    keras = text[text.index("## Keras:"):text.index("## Failures")]
+    assert "| Keras's words | keras-jax | keras-tensorflow | keras-torch | the backends agree? |" in keras
+    assert "numpy" not in keras  # a framework that is not Keras has no column here
+    native = text[text.index("## Native"):text.index("## Keras:")]
+    assert KERAS_QUESTION["keras-float64"] not in native  # nor are Keras's probes repeated there
+
+
+def test_the_keras_table_says_which_backends_answer_differently(three_kerases):
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in rep.markdown(three_kerases).splitlines()
+            if line.startswith("| Conv2D")}
+    assert rows[KERAS_QUESTION["keras-float64"]].endswith("| no: keras-jax, keras-tensorflow vs keras-torch |")
+    assert rows[KERAS_QUESTION["keras-default-init"]].endswith("| yes |")
+    text = terminal_text(three_kerases)
+    assert "Keras: one behaviour on three backends?" in text
+    assert re.search(r"the backends agree\?\s+no: keras-jax, keras-tensorflow vs keras-torch", text)
+
+
+def test_a_keras_backend_without_an_answer_neither_agrees_nor_differs():
+    report = keras_report({"keras-jax": {"keras-float64": "float32"}, "keras-torch": {"keras-float64": "float32"},
+                           "keras-tensorflow": {}})  # its process ended before the probe
+    header, rows = keras_table(report).header, keras_table(report).rows
+    assert header == ["Keras's words", "keras-jax", "keras-torch", "keras-tensorflow", "the backends agree?"]
+    assert rows == [[KERAS_QUESTION["keras-float64"], "float32", "float32", "-", "yes"]]
+    alone = keras_report({"keras-jax": {"keras-float64": "float32"}, "keras-torch": {}})
+    assert keras_table(alone).rows[0][-1] == "-"  # one answer: nothing to compare
+
+
+def test_without_a_keras_backend_there_is_no_keras_section(report):
+    assert "Keras" not in "".join(section.title for section in rep.sections(report))
