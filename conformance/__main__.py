@@ -23,6 +23,7 @@ import settings
 from runner.files import slug
 from runner.lock import RunLocked, results_lock
 from runner.process import LOAD_FAILED, interrupted, run_backend, run_each, selected_or_exit
+from runner.threads import share_of_cores
 
 from . import report as rep
 from . import results
@@ -39,7 +40,8 @@ TYPICAL_SECONDS = {"keras-jax": 120, "jax": 40, "torch": 25, "keras-torch": 25, 
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
 
 
-def run_one(spec: str, total: int, directory: Path, timeout: float, progress, check_timeout: float | None = None):
+def run_one(spec: str, total: int, directory: Path, timeout: float, progress, check_timeout: float | None = None,
+            jobs: int = 1):
     task = progress.add_task(f"{spec}", total=total, last="starting") if progress else None
     done = {"n": 0}
 
@@ -57,7 +59,7 @@ def run_one(spec: str, total: int, directory: Path, timeout: float, progress, ch
     args = ["pytest", "conformance/test_conformance.py", "-v", "-p", "no:cacheprovider", "--no-header",
             "-p", "no:hypothesispytest",  # unused here, and seconds of imports at exit on a busy machine
             "-o", "console_output_style=classic", "--tb=no"]
-    env = {"CONV_RESULTS": str(directory.resolve())}
+    env = {"CONV_RESULTS": str(directory.resolve()), **share_of_cores(jobs)}
     journal, _ = results.paths(spec, directory)
     outcome = run_backend(spec, args, timeout=timeout, log_path=directory / "logs" / f"{slug(spec)}.log",
                           env=env, on_line=on_line, idle_timeout=check_timeout, activity=results.Tail(journal))
@@ -104,7 +106,7 @@ def run_all(args, selected, skipped, cases, jobs, started) -> int:
         for path in results.stale_paths(spec, args.results):
             path.unlink(missing_ok=True)
     outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress,
-                                                                 args.check_timeout),
+                                                                 args.check_timeout, min(jobs, len(selected))),
                         jobs=jobs, keep_on_interrupt=True, start_order=order)
     status = finish(selected, skipped, outcomes, cases, args.results, started)
     return INTERRUPTED if interrupted() else status
