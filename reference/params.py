@@ -25,11 +25,21 @@ def hash_once(params) -> int:
     return cached
 
 
-@dataclass(frozen=True)
+def equal_once(params, other) -> bool:
+    """Equality for such a key, as cheap as its hash: the same object, or the same cached hash and
+    the same fields (both __dict__s then hold _hash, so comparing them compares the fields)."""
+    if params is other:
+        return True
+    if type(params) is not type(other):
+        return NotImplemented
+    return hash_once(params) == hash_once(other) and params.__dict__ == other.__dict__
+
+
+@dataclass(frozen=True, eq=False)
 class ConvParams:
     """Everything a framework needs to run one convolution with explicit, canonical padding."""
 
-    __hash__ = hash_once
+    __hash__, __eq__ = hash_once, equal_once
 
     stride: tuple[int, int]
     pads: tuple[tuple[int, int], tuple[int, int]]  # ((top, bottom), (left, right))

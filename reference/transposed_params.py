@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import (_is_int, _positive_pair, check_numeric, check_rank, hash_once, resolve_padding, same_pads,
-                     symmetric_pads)
+from .params import (_is_int, _positive_pair, check_numeric, check_rank, equal_once, hash_once, resolve_padding,
+                     same_pads, symmetric_pads)
 
 OUTPUT_PADDING_RULE = "output_padding must be smaller than stride or dilation"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TransposeParams:
     """Everything needed to run one transposed convolution with explicit, canonical padding."""
 
-    __hash__ = hash_once
+    __hash__, __eq__ = hash_once, equal_once
 
     stride: tuple[int, int]
     pads: tuple[tuple[int, int], tuple[int, int]]  # ((top, bottom), (left, right)), cropped off
