@@ -39,8 +39,9 @@ def test_a_warm_cache_changes_no_verdict_no_output_and_no_probe(tmp_path):
     cold, warm = _run(tmp_path, "cold", cache), _run(tmp_path, "warm", cache)
 
     cold_cache, warm_cache = cold.summary["compile_cache"], warm.summary["compile_cache"]
-    assert cold_cache["hits"] == 0 and cold_cache["misses"] > 0  # it compiled, and stored
-    assert warm_cache["misses"] == 0 and warm_cache["hits"] == cold_cache["misses"]  # it loaded all of it
+    assert cold_cache["misses"] > 0  # it compiled, and stored (a program asked for twice is a hit even cold)
+    assert warm_cache["misses"] == 0  # it loaded every program
+    assert warm_cache["hits"] == cold_cache["hits"] + cold_cache["misses"]
     assert Path(warm_cache["folder"]).parent == Path(cache)  # one folder per JAX version inside it
 
     assert _verdicts(warm) == _verdicts(cold) and len(_verdicts(cold)) > 20
