@@ -9,10 +9,7 @@ import numpy as np
 import reference as ref
 from reference.params import same_pads
 
-
-def shape_text(y) -> str:
-    y = np.asarray(y)
-    return f"shape {tuple(y.shape)} {y.dtype.name}"
+from .transposed_probes import shape_text
 
 
 def conv_equals(y, x, w, **params) -> bool:

@@ -14,9 +14,9 @@ import numpy as np
 
 import reference as ref
 
-from .probe_pads import same_text, shape_text
+from .probe_pads import same_text
 from .probes import Probe
-from .transposed_probes import W3, W4, _against_canonical_same
+from .transposed_probes import W3, W4, _against_canonical_same, shape_text
 from .transposed_probes import X as X45
 
 CONV, TRANSPOSE, INIT = "native_flax_conv", "native_flax_conv_transpose", "native_flax_conv_init"

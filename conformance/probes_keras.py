@@ -15,10 +15,10 @@ import re
 
 import numpy as np
 
-from .probe_pads import conv_equals, same_text, shape_text
+from .probe_pads import conv_equals, same_text
 from .probes import Probe
 from .probes_flax import W33, X_EVEN, X_ODD
-from .transposed_probes import W3, _against_canonical_same
+from .transposed_probes import W3, _against_canonical_same, shape_text
 from .transposed_probes import X as X45
 
 PREFIX = "keras-"  # the Keras backends' names, and these probes' ids (the report's Keras table)

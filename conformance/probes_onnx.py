@@ -21,7 +21,7 @@ import reference as ref
 from backends.base import first_line
 
 from .probes import Probe
-from .transposed_probes import W3, crop_of_full
+from .transposed_probes import W3, crop_of_full, shape_text
 from .transposed_probes import X as X45
 
 HOOK = "native_run_onnx"
@@ -39,17 +39,13 @@ def _run(b, op: str, arrays: dict, **attributes):
     return np.asarray(b.native_run_onnx(node_model(op, inputs, **attributes), inputs))
 
 
-def _array(y) -> str:
-    return f"shape {tuple(y.shape)} {y.dtype.name}"
-
-
 def _raised(run) -> tuple[np.ndarray | None, str]:
     """(result, its description) or (None, the error's type and first line)."""
     try:
         y = run()
     except Exception as exc:  # noqa: BLE001 - the runtime's error is the observation
         return None, f"{type(exc).__name__}: {first_line(exc)}"
-    return y, _array(y)
+    return y, shape_text(y)
 
 
 def _conv_equals(y, x, w, **params) -> bool:
@@ -81,8 +77,8 @@ def _conv_split(b, auto_pad: str) -> str:
     for top, left in np.ndindex(totals[0] + 1, totals[1] + 1):
         pads = ((top, totals[0] - top), (left, totals[1] - left))
         if _conv_equals(y, X87, W44, padding=pads):
-            return f"{_array(y)}, pads {pads}: {_sides_text((top, left), totals, auto_pad)}"
-    return f"{_array(y)}, the reference's result for no split of the {totals} padding"
+            return f"{shape_text(y)}, pads {pads}: {_sides_text((top, left), totals, auto_pad)}"
+    return f"{shape_text(y)}, the reference's result for no split of the {totals} padding"
 
 
 def _sides_text(before, totals, auto_pad: str) -> str:
@@ -103,9 +99,9 @@ def _transpose_split(b, auto_pad: str) -> str:
     totals = tuple(k - STRIDE for k in W3.shape[2:])  # full (n - 1) s + k, minus the n s asked for
     found = crop_of_full(y, X45, W3, STRIDE)
     if found is None:
-        return f"{_array(y)}, no crop of the full result"
+        return f"{shape_text(y)}, no crop of the full result"
     sides = _sides_text(found, totals, auto_pad).replace("odd pixel", "odd crop")
-    return f"{_array(y)}, cropped from {found} of the full result: {sides}"
+    return f"{shape_text(y)}, cropped from {found} of the full result: {sides}"
 
 
 def transpose_auto_pad(b) -> str:
@@ -134,9 +130,9 @@ def _crop_text(b, attributes) -> str:
 def kernel_larger(b) -> str:
     y = _run(b, "Conv", {"x": np.ones((1, 1, 2, 2), np.float32), "w": np.ones((1, 1, 3, 3), np.float32)})
     if y.size == 0:
-        return f"{_array(y)} (empty: no window fits)"
+        return f"{shape_text(y)} (empty: no window fits)"
     values = np.array2string(y.ravel()[:4], precision=3, separator=", ")
-    return (f"{_array(y)} holding {values}: no 3x3 window fits in a 2x2 input, so none of these is a "
+    return (f"{shape_text(y)} holding {values}: no 3x3 window fits in a 2x2 input, so none of these is a "
             "convolution output, yet no error was raised")
 
 

@@ -20,7 +20,8 @@ W3 = np.arange(1, 10, dtype=np.float32).reshape(1, 1, 3, 3)  # no symmetry: a fl
 W4 = _RNG.integers(1, 5, (1, 1, 4, 4)).astype(np.float32)
 
 
-def _array(y) -> str:
+def shape_text(y) -> str:
+    """How an answer is described first in every probe: its shape and dtype."""
     y = np.asarray(y)
     return f"shape {tuple(y.shape)} {y.dtype.name}"
 
@@ -38,11 +39,11 @@ def flips_kernel(b) -> str:
     """Torch-layout weights, default options: the reference's result, or that of the flipped kernel?"""
     y = np.asarray(b.native_conv_transpose2d(X, W3))
     if _equals(y, X, W3):
-        return f"{_array(y)}, the reference's result: the adjoint of conv2d with this kernel, as torch's"
+        return f"{shape_text(y)}, the reference's result: the adjoint of conv2d with this kernel, as torch's"
     if _equals(y, X, W3[..., ::-1, ::-1]):
-        return (f"{_array(y)}, the reference's result for the 180-degree rotated kernel: the kernel is used "
+        return (f"{shape_text(y)}, the reference's result for the 180-degree rotated kernel: the kernel is used "
                 "as given, not rotated as the adjoint of conv2d needs (rotate it to port torch weights)")
-    return f"{_array(y)}, neither the reference's result nor that of the flipped kernel"
+    return f"{shape_text(y)}, neither the reference's result nor that of the flipped kernel"
 
 
 def crop_of_full(y, x, w, stride) -> tuple[int, int] | None:
@@ -67,7 +68,7 @@ def same_stride_two(k: int):
     def probe(b) -> str:
         w = W3 if k == 3 else W4
         y = np.asarray(b.native_conv_transpose2d(X, w, stride=2, padding="same"))
-        return f"{_array(y)}, {_against_canonical_same(y, w)}"
+        return f"{shape_text(y)}, {_against_canonical_same(y, w)}"
     return probe
 
 
@@ -113,14 +114,14 @@ def output_padding_at_stride(b) -> str:
     full_hw = ref.conv_transpose2d(X, W3, stride=2).shape[2:]
     found, kernel = _locate(y, W3)
     if found != (0, 0):
-        return f"{_array(y)}, no error, and not the full {full_hw} result padded at the bottom/right"
+        return f"{shape_text(y)}, no error, and not the full {full_hw} result padded at the bottom/right"
     extra = tuple(int(n - f) for n, f in zip(y.shape[2:], full_hw))
-    return f"{_array(y)}, no error: the full {full_hw} result{kernel} and {extra} zero rows/cols at the bottom/right"
+    return f"{shape_text(y)}, no error: the full {full_hw} result{kernel} and {extra} zero rows/cols at the bottom/right"
 
 
 def dtype_back(dtype):
     def probe(b) -> str:
-        return _array(b.native_conv_transpose2d(X.astype(dtype), W3.astype(dtype)))
+        return shape_text(b.native_conv_transpose2d(X.astype(dtype), W3.astype(dtype)))
     return probe
 
 
