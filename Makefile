@@ -24,9 +24,10 @@ $(STAMP): pyproject.toml
 
 mxnet: $(MXSTAMP)
 
-$(MXSTAMP): pyproject.toml
+# onnx for mx.onnx (make export): MXNet 1.9.1's exporter uses onnx.mapping, which newer onnx removed.
+$(MXSTAMP): pyproject.toml Makefile
 	test -x $(MXVENV)/bin/python || $(PYTHON) -m venv $(MXVENV)
-	$(MXVENV)/bin/pip install $(PIP_QUIET) 'numpy<1.24' 'mxnet==1.9.1' pytest pytest-benchmark hypothesis scipy
+	$(MXVENV)/bin/pip install $(PIP_QUIET) 'numpy<1.24' 'mxnet==1.9.1' 'onnx==1.16.2' pytest pytest-benchmark hypothesis scipy
 	$(MXVENV)/bin/pip install $(PIP_QUIET) -e .
 	touch $@
 

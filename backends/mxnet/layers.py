@@ -3,9 +3,11 @@ Conv2DTranspose (NCHW), loaded with canonical weights, hybridizable, for `make e
 and `make port`. Runs in .venv-mxnet (MXNet 1.9.1, NumPy < 1.24).
 
 Gluon's weight layouts are torch's, the canonical ones (conv OIHW, transposed IOHW). Gluon spells
-padding as ints only: no "same" or "valid" (it raises), so explicit pads are an np.pad before a
-padding-0 conv, and a slice after a padding-0 Conv2DTranspose, each a HybridLambda in a
-HybridSequential. Importing this folder turns on NumPy semantics (npx.set_np(), ops.py), so the
+padding as ints only: no "same" or "valid" (it raises). Explicit pads that are the same on both
+sides of each axis are Gluon's own padding=(ph, pw), as a Gluon user writes them; uneven ones are
+an np.pad before a padding-0 conv, and a slice after a padding-0 Conv2DTranspose, each a
+HybridLambda in a HybridSequential. (mx.onnx has no converter for np.pad's _npi_pad, so only the
+uneven pads stop an export.) Importing this folder turns on NumPy semantics (npx.set_np(), ops.py), so the
 blocks take and return mxnet.np arrays.
 """
 import mxnet as mx
@@ -21,7 +23,8 @@ def build(config: LayerConfig, weight: onp.ndarray, bias: onp.ndarray | None, pa
     padding = check_spelling(padding)
     if isinstance(padding, str):
         raise NotSpellable(_no_names(config, padding))
-    layer = _explicit(config, padding) if isinstance(padding, tuple) else _conv_block(config, padding)
+    padding = _as_gluon_ints(config, padding)
+    layer = _explicit(config, padding) if _is_explicit(padding) else _conv_block(config, padding)
     layer.initialize()
     conv = _conv_block_of(layer)
     conv.weight.set_data(mx.np.array(onp.asarray(weight, onp.float32)))
@@ -52,7 +55,8 @@ def code_line(config: LayerConfig, padding) -> str:
     padding = check_spelling(padding)
     if isinstance(padding, str):
         raise NotSpellable(f"gluon.nn.Conv2D / Conv2DTranspose have no padding names: padding={padding!r}")
-    if not isinstance(padding, tuple):
+    padding = _as_gluon_ints(config, padding)
+    if not _is_explicit(padding):
         return _call(config, padding, config.output_padding)
     if config.transposed:
         blocks = f"{_call(config, 0, config.output_padding_hw())}, nn.HybridLambda({_crop_source(config, padding)})"
@@ -62,6 +66,20 @@ def code_line(config: LayerConfig, padding) -> str:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
+def _as_gluon_ints(config, padding):
+    """Explicit pads even on both sides of each axis as Gluon's (ph, pw); anything else unchanged.
+    Only for the convolution: the transposed layer's explicit pads stay the crop of its full result."""
+    if config.transposed or not isinstance(padding, tuple):
+        return padding
+    (top, bottom), (left, right) = padding
+    return (top, left) if (top, left) == (bottom, right) else padding
+
+
+def _is_explicit(padding) -> bool:
+    """((top, bottom), (left, right)), as opposed to Gluon's int or (ph, pw)."""
+    return isinstance(padding, tuple) and isinstance(padding[0], tuple)
+
+
 def _conv_block(config, padding, output_padding=None):
     common = dict(strides=config.stride, padding=padding, dilation=config.dilation, groups=config.groups,
                   use_bias=config.bias, in_channels=config.c_in)
