@@ -81,10 +81,10 @@ def results_dir(default: Path) -> Path:
     return Path(_raw("CONV_RESULTS") or default)
 
 
-def jax_cache(default: Path) -> Path | None:
-    """CONV_JAX_CACHE: the folder of JAX's persistent compilation cache (default: .cache/jax in the
-    project, which `make clean` removes); "off" runs without it."""
-    text = _raw("CONV_JAX_CACHE")
+def compile_cache(default: Path) -> Path | None:
+    """CONV_COMPILE_CACHE: the folder of the persistent compilation caches, JAX's and TensorFlow's
+    XLA (default: .cache/compile in the project, which `make clean` removes); "off" runs without them."""
+    text = _raw("CONV_COMPILE_CACHE")
     if text.lower() in ("off", "0", "no", "false"):
         return None
     return Path(text) if text else default

@@ -1,4 +1,5 @@
-"""JAX's persistent compilation cache, for the jax and keras-jax backends (settings.jax_cache).
+"""Persistent compilation caches: JAX's, for the jax and keras-jax backends, and XLA's in
+TensorFlow, for keras-tensorflow (both in settings.compile_cache's folder).
 
 JAX compiles a program for every new shape and parameter set; a conformance run asks for hundreds
 of them, and compiling was most of JAX's time. With the cache on disk, a second run loads the
@@ -7,24 +8,33 @@ a cached program is the same program, and a test holds cold and warm runs to ide
 and outputs (tests/unit/test_compile_cache.py).
 
 One folder per JAX and jaxlib version (a cache is never shared between versions, whatever JAX's
-own keys promise), inside the project (.cache/jax) unless CONV_JAX_CACHE says otherwise."""
+own keys promise), inside the project (.cache/compile) unless CONV_COMPILE_CACHE says otherwise.
+
+Keras on TensorFlow runs every grouped convolution through a fresh tf.function(jit_compile=True)
+(Keras's own workaround for TensorFlow's CPU kernels), and its gradient too: XLA compiled each of
+them afresh, about 0.2 s per gradient check. TensorFlow's own persistent XLA cache
+(TF_XLA_FLAGS=--tf_xla_persistent_cache_directory) keeps them; it counts no hits, so its stats give
+the programs it stored in this process ("stored")."""
 from __future__ import annotations
 
-from importlib.metadata import version
+import os
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import settings
 
 from . import ROOT
 
+DEFAULT = ROOT / ".cache" / "compile"
 HITS, MISSES = "/jax/compilation_cache/cache_hits", "/jax/compilation_cache/cache_misses"
 _counts = {HITS: 0, MISSES: 0}
 _folder: list[Path] = []  # the folder in use, once enabled
+_tf_folder: list[tuple[Path, int]] = []  # TensorFlow's XLA folder and its entries at start
 
 
 def folder() -> Path | None:
-    """Where this JAX version's cache lives, or None when CONV_JAX_CACHE=off."""
-    base = settings.jax_cache(ROOT / ".cache" / "jax")
+    """Where this JAX version's cache lives, or None when CONV_COMPILE_CACHE=off."""
+    base = settings.compile_cache(DEFAULT)
     return None if base is None else base / f"jax-{version('jax')}-jaxlib-{version('jaxlib')}"
 
 
@@ -45,13 +55,42 @@ def enable() -> None:
     _folder.append(where)
 
 
+def enable_tensorflow_xla() -> None:
+    """Point TensorFlow's XLA at its cache folder; before TensorFlow starts (TF_XLA_FLAGS is read
+    once). A flag the user set in TF_XLA_FLAGS is kept, and then wins."""
+    base = settings.compile_cache(DEFAULT)
+    if base is None or "--tf_xla_persistent_cache_directory" in os.environ.get("TF_XLA_FLAGS", ""):
+        return
+    where = base / f"tensorflow-xla-{_tensorflow_version()}"
+    where.mkdir(parents=True, exist_ok=True)
+    os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} --tf_xla_persistent_cache_directory={where}".strip()
+    _tf_folder.append((where, _entries(where)))
+
+
+def _tensorflow_version() -> str:
+    for name in ("tensorflow-cpu", "tensorflow"):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return "unknown"
+
+
+def _entries(where: Path) -> int:
+    return sum(1 for _ in where.iterdir())
+
+
 def _count(event: str, **_) -> None:
     if event in _counts:
         _counts[event] += 1
 
 
 def stats() -> dict | None:
-    """{"folder", "hits", "misses"} of this process, or None when the cache is off."""
-    if not _folder:
-        return None
-    return {"folder": str(_folder[0]), "hits": _counts[HITS], "misses": _counts[MISSES]}
+    """{"folder", "hits", "misses"} of this process (JAX), {"folder", "stored"} (TensorFlow's XLA),
+    or None when no cache is in use."""
+    if _folder:
+        return {"folder": str(_folder[0]), "hits": _counts[HITS], "misses": _counts[MISSES]}
+    if _tf_folder:
+        where, before = _tf_folder[0]
+        return {"folder": str(where), "stored": _entries(where) - before}
+    return None

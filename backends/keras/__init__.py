@@ -8,6 +8,9 @@ keras-tensorflow and keras-torch are three registry names for this one folder.""
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before the import: keep TF's C++ logs quiet
+if os.environ.get("KERAS_BACKEND") == "tensorflow":
+    from .. import compile_cache
+    compile_cache.enable_tensorflow_xla()  # before TensorFlow starts: it reads TF_XLA_FLAGS once
 
 from .adapter import Backend  # noqa: E402
 

@@ -63,7 +63,15 @@ def scope(device):
 
 
 def to_native(a, device=None):
-    return None if a is None else K.convert_to_tensor(np.asarray(a))
+    if a is None:
+        return None
+    if BACKEND == "jax":
+        # What K.convert_to_tensor returns for a NumPy array (a jax.Array), without its
+        # jnp.asarray: JAX 0.10 stages that as an identity program per new shape and dtype, which
+        # doubled the programs a Keras-on-JAX run compiles or loads from the cache.
+        import jax
+        return jax.device_put(np.asarray(a))
+    return K.convert_to_tensor(np.asarray(a))
 
 
 def to_numpy(t):

@@ -244,9 +244,14 @@ def timing_text(report: dict) -> str:
         parts.append(", ".join(f"{name} {duration(s)}" for name, s in backends.items()))
     caches = timing.get("compile_cache") or {}
     if caches:
-        parts.append("JAX compilation cache: " + ", ".join(
-            f"{name} {c['hits']} hits, {c['misses']} misses" for name, c in caches.items()))
+        parts.append("compilation caches: " + ", ".join(_cache_text(name, c) for name, c in caches.items()))
     return "; ".join(parts)
+
+
+def _cache_text(name: str, cache: dict) -> str:
+    if "hits" in cache:
+        return f"{name} {cache['hits']} hits, {cache['misses']} misses"
+    return f"{name} (XLA) {cache['stored']} programs compiled and stored"
 
 
 def verdict_line(report: dict) -> str:
