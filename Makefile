@@ -77,9 +77,8 @@ test-unit: install
 	    tests/unit/test_reference_math.py tests/unit/test_params.py tests/unit/test_kernels.py; fi
 
 # One process per backend (docs/design.md, Process model): a crash in one cannot take the others down.
-# Keras's three backends too: opt-in for conformance (the corpus's length), but make export and make port run them.
 test-adapters: install
-	@status=0; $(PY) -m runner.list --with-opt-in > .backends.tmp || exit 1; \
+	@status=0; $(PY) -m runner.list > .backends.tmp || exit 1; \
 	while read -r b python; do \
 	    echo "== adapter tests: $$b ($$python)"; \
 	    CONV_BACKEND=$$b $$python -m pytest tests/adapters -q < /dev/null || status=1; \

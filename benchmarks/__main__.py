@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     mode = args.mode or "default"
     timeout = args.timeout or settings.seconds("CONV_BENCH_TIMEOUT", TIMEOUT[mode])
-    selected, skipped = selected_or_exit()
+    selected, skipped = selected_or_exit("bench")
     for spec in list(selected):
         if not has_pytest_benchmark(spec):
             selected.remove(spec)

@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=settings.seconds("CONV_TIMEOUT", TIMEOUT),
                         help="seconds per framework process (default CONV_TIMEOUT, else 600)")
     args = parser.parse_args(argv)
-    selected, skipped = selected_or_exit()
+    selected, skipped = selected_or_exit("d2l")
     jobs = settings.jobs()
     print(f"convtabs d2l: {len(cells.CELLS)} cells; frameworks: {', '.join(selected)}"
           + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)

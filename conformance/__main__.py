@@ -35,8 +35,8 @@ DEFAULT_CHECK_TIMEOUT = 60.0
 INTERRUPTED = 130  # the exit status after Ctrl-C, as a shell gives 128 + SIGINT
 # Seconds a backend's process took in a warm whole-corpus run here (2 cores, 2026-11-28): the start
 # order when this results folder holds no earlier run's times.
-TYPICAL_SECONDS = {"keras-jax": 133, "keras-tensorflow": 180, "jax": 82, "tensorflow": 27, "onnxruntime": 26,
-                   "keras-torch": 25, "torch": 16, "mxnet": 16, "paddle": 14, "numpy": 10, "onnx-reference": 9}
+TYPICAL_SECONDS = {"jax": 82, "keras-jax": 72, "keras-tensorflow": 39, "tensorflow": 27, "onnxruntime": 26,
+                   "keras-torch": 27, "torch": 16, "mxnet": 16, "paddle": 14, "numpy": 10, "onnx-reference": 9}
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
 
 
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     parser.add_argument("--check-timeout", type=float, default=settings.check_timeout(DEFAULT_CHECK_TIMEOUT),
                         help="seconds a backend process may go without finishing a check")
     args = parser.parse_args(argv)
-    selected, skipped = selected_or_exit()
+    selected, skipped = selected_or_exit("conformance")
     jobs = settings.jobs()
     try:
         cases = selected_cases()

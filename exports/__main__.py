@@ -40,8 +40,7 @@ def exporting(name: str) -> bool:
 
 
 def chosen_backends() -> tuple[list[str], dict[str, str]]:
-    """CONV_BACKEND unset or "all": every installed backend with an exporter, Keras's three included
-    (their opt-in elsewhere is about the corpus's length, not about exporting a dozen layers).
+    """CONV_BACKEND unset or "all": every installed backend with an exporter, Keras's three included.
     Named ones must have an exporter. BackendError says what is wrong."""
     value = settings.backend_spec()
     if value.strip().lower() in ("", "all"):

@@ -287,12 +287,12 @@ def _on_sigint(signum, frame):
     stop_all()
 
 
-def selected_or_exit() -> tuple[list[str], dict]:
-    """backends.selected() for a command line: a bad CONV_BACKEND ends the program with its
-    message and exit status 2."""
+def selected_or_exit(command: str | None = None) -> tuple[list[str], dict]:
+    """backends.selected(command=...) for a command line: a bad CONV_BACKEND ends the program with
+    its message and exit status 2."""
     from backends import BackendError, selected
     try:
-        return selected()
+        return selected(command=command)
     except BackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

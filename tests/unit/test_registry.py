@@ -22,17 +22,23 @@ def test_importing_backends_imports_no_framework():
 def test_selection_forms():
     assert backends.selected("numpy")[0] == ["numpy"]
     assert backends.selected("np, numpy")[0] == ["numpy"]
-    run, skipped = backends.selected("")
+    run, skipped = backends.selected("", command="conformance")
     assert "numpy" in run and set(run) | set(skipped) == set(backends.BUILTIN)
-    assert all("not installed" in why or "runs only when named" in why for why in skipped.values())
-    assert not any(backends.BUILTIN[name].opt_in for name in run)
+    assert all("not installed" in why for why in skipped.values())  # conformance runs every installed one
 
 
-def test_an_opt_in_backend_runs_when_named_and_a_group_name_selects_its_members():
-    opt_in = [name for name, entry in backends.BUILTIN.items() if entry.opt_in]
-    assert opt_in, "Keras 3's backends are opt-in"
-    assert backends.selected("")[1][opt_in[0]] == backends.BUILTIN[opt_in[0]].opt_in or \
-        not backends.is_installed(opt_in[0])
+def test_keras_is_in_the_default_conformance_run_and_opt_in_for_the_page_and_the_benchmarks():
+    keras = backends.GROUPS["keras"]
+    for command in ("d2l", "bench"):
+        run, skipped = backends.selected("", command=command)
+        assert not set(keras) & set(run)
+        assert all(skipped[name] == backends.BUILTIN[name].opt_in[command] or "not installed" in skipped[name]
+                   for name in keras)
+    installed = [name for name in keras if backends.is_installed(name)]
+    assert set(installed) <= set(backends.selected("", command="conformance")[0])
+
+
+def test_a_group_name_selects_its_members():
     if all(backends.is_installed(name) for name in backends.GROUPS["keras"]):
         assert backends.selected("keras,numpy")[0] == [*backends.GROUPS["keras"], "numpy"]
 
