@@ -1,13 +1,14 @@
 """JAX as a user writes it, for the divergence probes: JAX's defaults (x64 off, default precision),
-so they show what a JAX user gets. JAX itself has no conv layer."""
+so they show what a JAX user gets. JAX itself has no conv layer; the book's JAX tab takes Flax's
+(flax.linen.Conv), and so do the layer probes."""
 import jax
 import jax.numpy as jnp
 import numpy as np
+from flax import linen as nn
 from jax import lax
 
+from .flax_native import INIT_SEED, conv_init
 from .ops import NCHW, pair
-
-NO_LAYER = "JAX itself has no conv layer (flax.linen.Conv and equinox.nn.Conv2d do)"
 
 
 def conv2d(x, w, b, stride, padding, dilation, device):
@@ -48,8 +49,18 @@ def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device)
 
 
 def layer_defaults(in_channels, out_channels, kernel_size) -> dict:
-    raise NotImplementedError(NO_LAYER)
+    """flax.linen.Conv with its defaults, initialised on an NHWC batch: the kernel is HWIO."""
+    params = conv_init(out_channels, kernel_size, (1, 8, 8, in_channels), None)["params"]
+    kernel, bias = params["kernel"], params.get("bias")
+    return {"class": "flax.linen.Conv", "bias": bias is not None,
+            "bias_values": None if bias is None else [round(float(v), 4) for v in bias],
+            "weight_shape": kernel.shape, "weight_values": kernel.tolist(), "weight_min": float(kernel.min()),
+            "weight_max": float(kernel.max()), "weight_std": float(kernel.std()),
+            "initializer": "kernel lecun_normal (truncated normal, variance 1/fan_in), bias zeros"}
 
 
 def layer_call(X, kernel_size, device):
-    raise NotImplementedError(NO_LAYER)
+    """nn.Conv(1, kernel_size) on X as given: Flax reads the last axis as the channels."""
+    with jax.enable_x64(False):
+        y, _ = nn.Conv(1, kernel_size).init_with_output(jax.random.PRNGKey(INIT_SEED), jnp.asarray(np.asarray(X)))
+    return np.asarray(y)
