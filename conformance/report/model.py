@@ -17,7 +17,7 @@ Schema (version "convtabs.conformance/1"):
   probes: {probe id: {question, answers: {backend: observed}}}
   exit_status: 0 when no backend failed a check inside its capabilities, else 1
   interrupted: true when Ctrl-C ended the run (the backends' finished verdicts are reported)
-  timing: {wall_seconds, backends: {name: seconds of its process}, compile_cache: {name: {folder, hits, misses}} of the processes that used JAX's cache}
+  timing: {wall_seconds, backends: {name: seconds of its process}, compile_cache: {name: {folder, hits, misses} (JAX) or {folder, stored} (TensorFlow's XLA)} of the processes that used a cache}
 A verdict: {case, check, dtype, status, ratio (worst error / bound), grade (worst error /
 (sqrt(n) u S)), message, seconds}.
 """

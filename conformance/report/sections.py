@@ -234,8 +234,9 @@ def duration(seconds: float) -> str:
 
 
 def timing_text(report: dict) -> str:
-    """The one line on time: the run's wall time, each backend process's, and the hits and misses
-    of JAX's compilation cache in the processes that used it (a miss compiles and stores)."""
+    """The one line on time: the run's wall time, each backend process's, and the compilation
+    caches of the processes that used one: JAX's hits and misses (a miss compiles and stores), the
+    programs TensorFlow's XLA cache stored (it counts no hits)."""
     timing = report.get("timing") or {}
     wall = timing.get("wall_seconds")
     parts = [f"Time: {duration(wall) if wall is not None else '?'} wall"]

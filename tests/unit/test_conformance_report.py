@@ -205,3 +205,12 @@ def test_a_keras_backend_without_an_answer_neither_agrees_nor_differs():
 
 def test_without_a_keras_backend_there_is_no_keras_section(report):
     assert "Keras" not in "".join(section.title for section in rep.sections(report))
+
+
+def test_the_timing_line_names_each_compilation_cache_in_its_own_terms():
+    from conformance.report.sections import timing_text
+    report = {"timing": {"wall_seconds": 180.0, "backends": {"jax": 60.0, "keras-tensorflow": 39.0},
+                         "compile_cache": {"jax": {"folder": "f", "hits": 1276, "misses": 7},
+                                           "keras-tensorflow": {"folder": "g", "stored": 0}}}}
+    assert timing_text(report) == ("Time: 3 min 00 s wall; jax 1 min 00 s, keras-tensorflow 39.0 s; compilation "
+                                   "caches: jax 1276 hits, 7 misses, keras-tensorflow (XLA) 0 programs compiled and stored")
