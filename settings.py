@@ -67,6 +67,15 @@ def jobs(default: int = 2) -> int:
     return _positive("CONV_JOBS", default, int, "a positive whole number")
 
 
+def ort_threads() -> int | None:
+    """CONV_ORT_THREADS: intra-op threads of each ONNX Runtime session; unset means ONNX Runtime's
+    own choice (one per physical core). `make conformance` sets it to each process's share of the
+    cores (runner/threads.py), as it sets the other frameworks' pool variables."""
+    if not _raw("CONV_ORT_THREADS"):
+        return None
+    return _positive("CONV_ORT_THREADS", 1, int, "a positive whole number")
+
+
 def cases_pattern() -> re.Pattern:
     """CONV_CASES: a regular expression searched in case ids; unset means every case."""
     text = _raw("CONV_CASES")
@@ -114,7 +123,7 @@ def _positive(name: str, default, convert, what: str):
 # What an orchestrator validates before it starts anything.
 CHECKS = {"CONV_DEVICE": device, "CONV_JOBS": jobs, "CONV_CASES": cases_pattern, "CONV_BENCH_MODE": bench_mode,
           "CONV_TIMEOUT": lambda: seconds("CONV_TIMEOUT", 1), "CONV_CHECK_TIMEOUT": check_timeout,
-          "CONV_BENCH_TIMEOUT": lambda: seconds("CONV_BENCH_TIMEOUT", 1)}
+          "CONV_BENCH_TIMEOUT": lambda: seconds("CONV_BENCH_TIMEOUT", 1), "CONV_ORT_THREADS": ort_threads}
 
 
 def problems() -> list[str]:

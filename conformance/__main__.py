@@ -37,7 +37,7 @@ DEFAULT_CHECK_TIMEOUT = 60.0
 INTERRUPTED = 130  # the exit status after Ctrl-C, as a shell gives 128 + SIGINT
 # Seconds a backend's process took in a warm whole-corpus run here (2 cores, 2026-11-28): the start
 # order when this results folder holds no earlier run's times.
-TYPICAL_SECONDS = {"jax": 82, "keras-jax": 72, "keras-tensorflow": 39, "tensorflow": 27, "onnxruntime": 26,
+TYPICAL_SECONDS = {"jax": 82, "keras-jax": 72, "keras-tensorflow": 39, "tensorflow": 27, "onnxruntime": 9,
                    "keras-torch": 27, "torch": 16, "mxnet": 16, "paddle": 14, "numpy": 10, "onnx-reference": 9}
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
 

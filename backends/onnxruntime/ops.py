@@ -8,6 +8,7 @@ no conv2d_grads or conv_transpose2d_grads: ONNX Runtime runs inference graphs an
 import numpy as np
 import onnxruntime as ort
 
+import settings
 from reference.params import conv_params
 
 from .. import onnx_models
@@ -29,9 +30,13 @@ def select_device(requested):
 # ---- sessions ------------------------------------------------------------------------------------
 def session_options() -> ort.SessionOptions:
     """ONNX Runtime's defaults (all graph optimisations, its own thread pools), but quiet: a failing
-    run raises an exception carrying the message ORT would also log to stderr."""
+    run raises an exception carrying the message ORT would also log to stderr. CONV_ORT_THREADS,
+    when set (make conformance sets it to the process's share of the cores), sizes the pool."""
     options = ort.SessionOptions()
     options.log_severity_level = 4  # fatal only
+    threads = settings.ort_threads()
+    if threads:
+        options.intra_op_num_threads = threads
     return options
 
 

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ("CONV_CHECK_TIMEOUT", "0", "expected a positive number of seconds"),
     ("CONV_CASES", "(", "is not a regular expression"),
     ("CONV_BENCH_MODE", "fast", "expected one of quick, default, full"),
+    ("CONV_ORT_THREADS", "0", "expected a positive whole number"),
 ])
 def test_a_bad_value_is_one_problem_naming_the_variable(monkeypatch, name, value, words):
     monkeypatch.setenv(name, value)
