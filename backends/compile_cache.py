@@ -38,6 +38,12 @@ def folder() -> Path | None:
     return None if base is None else base / f"jax-{version('jax')}-jaxlib-{version('jaxlib')}"
 
 
+def is_empty() -> bool:
+    """Whether this JAX version's cache holds no program yet (a first run compiles every one)."""
+    where = folder()
+    return where is not None and not (where.is_dir() and any(where.iterdir()))
+
+
 def enable() -> None:
     """Point JAX at the cache before it compiles anything; cache every program, however fast it
     compiled (JAX's default keeps only those over a second, which none of ours take)."""

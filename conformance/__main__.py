@@ -103,6 +103,9 @@ def run_all(args, selected, skipped, cases, jobs, started) -> int:
     total = sum(len(c.checks) for c in cases) + len(PROBES)
     print(f"convtabs conformance: {len(cases)} cases, {total} checks per backend; backends: "
           f"{', '.join(selected)}" + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
+    notice = first_compile_notice(selected)
+    if notice:
+        print(notice, flush=True)
     order = longest_first(selected, args.results)
     for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
         for path in results.stale_paths(spec, args.results):
@@ -112,6 +115,22 @@ def run_all(args, selected, skipped, cases, jobs, started) -> int:
                         jobs=jobs, keep_on_interrupt=True, start_order=order)
     status = finish(selected, skipped, outcomes, cases, args.results, started)
     return INTERRUPTED if interrupted() else status
+
+
+JAX_FAMILY = ("jax", "keras-jax")
+
+
+def first_compile_notice(selected: list[str]) -> str | None:
+    """One line when JAX will compile everything (its cache is empty): the first run's several
+    minutes are then JAX's, and the next runs load its programs instead."""
+    from backends import compile_cache
+    using = [spec for spec in selected if spec in JAX_FAMILY]
+    if not using or not compile_cache.is_empty():
+        return None
+    verb = "compiles" if len(using) == 1 else "compile"
+    return (f"first run for this JAX version: {' and '.join(using)} {verb} every program (one per parameter "
+            f"set and shape: minutes for the whole corpus) and store them in {compile_cache.folder()}; "
+            f"later runs load them")
 
 
 def longest_first(selected: list[str], directory: Path) -> list[str]:

@@ -81,3 +81,18 @@ def test_the_cache_can_be_turned_off_and_names_a_folder_per_jax_version(monkeypa
     assert compile_cache.folder() == tmp_path / f"jax-{version('jax')}-jaxlib-{version('jaxlib')}"
     monkeypatch.delenv("CONV_COMPILE_CACHE")
     assert settings.compile_cache(tmp_path / "default") == tmp_path / "default"
+
+
+def test_a_first_run_says_that_jax_will_compile_everything(monkeypatch, tmp_path):
+    pytest.importorskip("jax")
+    from backends import compile_cache
+    from conformance.__main__ import first_compile_notice
+    monkeypatch.setenv("CONV_COMPILE_CACHE", str(tmp_path))
+    notice = first_compile_notice(["numpy", "jax", "keras-jax"])
+    assert notice and "jax and keras-jax compile every program" in notice and str(tmp_path) in notice
+    assert first_compile_notice(["numpy", "torch"]) is None  # no JAX process, nothing to say
+    compile_cache.folder().mkdir(parents=True)
+    (compile_cache.folder() / "jit_program-cache").write_bytes(b"x")
+    assert first_compile_notice(["jax"]) is None  # a warm cache: nothing to announce
+    monkeypatch.setenv("CONV_COMPILE_CACHE", "off")
+    assert first_compile_notice(["jax"]) is None
