@@ -2,7 +2,8 @@
 waits for its result. No compiled variant (Keras' jit_compile lives in Model.fit, not in keras.ops)."""
 from keras import ops as K
 
-from .ops import BACKEND, convolve, convolve_transpose, grads, to_native, to_numpy
+from .ops import (BACKEND, compiled, convolve, convolve_grads, convolve_transpose, convolve_transpose_grads,
+                  to_native, to_numpy)
 
 MATMUL_CALL = "keras.ops.matmul"  # the float32 GEMM yardstick, as the report names it
 
@@ -15,17 +16,20 @@ def prepare(op, x, w, b, dy, variant, p, device):
         if op != "conv2d" or p.symmetric is None or p.groups != 1:
             raise NotImplementedError("keras: the 'direct' variant is a plain conv2d only")
         return direct(x, w, b, p)
-    run = convolve_transpose if op.startswith("conv_transpose2d") else convolve
+    # The adapter's own path, as ops.py runs it (on JAX, one jitted program per parameter set).
+    transposed = op.startswith("conv_transpose2d")
     if not op.endswith("_grads"):
-        return lambda: to_numpy(run(x, w, b, p))
-    return lambda: tuple(to_numpy(g) for g in grads(lambda x, w, b: run(x, w, b, p), x, w, b, dy))
+        run = compiled(convolve_transpose if transposed else convolve, p)
+        return lambda: to_numpy(run(x, w, b))
+    differentiate = compiled(convolve_transpose_grads if transposed else convolve_grads, p)
+    return lambda: tuple(to_numpy(g) for g in differentiate(x, w, b, dy))
 
 
 def direct(x, w, b, p):
     """The one call a Keras user writes: keras.ops.conv, channels_first, kernel already (kh, kw, C, O)."""
-    from .ops import nchw_op
+    from .ops import nchw_op, pad_input
     kernel = K.transpose(w, (2, 3, 1, 0))
-    padded = K.pad(x, [[0, 0], [0, 0], list(p.pads[0]), list(p.pads[1])]) if any(p.symmetric) else x
+    padded = pad_input(x, p.pads)  # once, beforehand, as a user pads a batch
 
     def run():
         y = nchw_op(lambda t, fmt: K.conv(t, kernel, strides=p.stride, padding="valid", data_format=fmt,

@@ -108,9 +108,16 @@ def convolve(x, w, b, p, differentiable=False):
     if BACKEND == "tensorflow" and dilation != (1, 1) and (p.stride != (1, 1) or differentiable):
         kernel, dilation = zero_dilated(kernel, dilation), (1, 1)
     y = nchw_op(lambda t, fmt: K.conv(t, kernel, strides=p.stride, padding="valid", data_format=fmt,
-                                      dilation_rate=dilation),
-                K.pad(x, [[0, 0], [0, 0], list(p.pads[0]), list(p.pads[1])]))
+                                      dilation_rate=dilation), pad_input(x, p.pads))
     return y if b is None else y + K.reshape(b, (1, -1, 1, 1))
+
+
+def pad_input(x, pads):
+    """keras.ops.pad of NCHW x by canonical ((top, bottom), (left, right)) pads; nothing when there
+    is nothing to pad (on torch, keras.ops.pad costs 0.2 ms a call even then)."""
+    if pads == ((0, 0), (0, 0)):
+        return x
+    return K.pad(x, [[0, 0], [0, 0], list(pads[0]), list(pads[1])])
 
 
 def nchw_op(op, x):
