@@ -69,7 +69,8 @@ def enable_tensorflow_xla() -> None:
         return
     where = base / f"tensorflow-xla-{_tensorflow_version()}"
     where.mkdir(parents=True, exist_ok=True)
-    os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} --tf_xla_persistent_cache_directory={where}".strip()
+    flags = f"{os.environ.get('TF_XLA_FLAGS', '')} --tf_xla_persistent_cache_directory={where}"
+    os.environ["TF_XLA_FLAGS"] = flags.strip()
     _tf_folder.append((where, _entries(where)))
 
 

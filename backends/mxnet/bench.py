@@ -43,8 +43,14 @@ def prepare(op, x, w, b, dy, variant, p, ctx):
         canonical = convolve_transpose if transposed else convolve
         forward = lambda: canonical(mx.nd, x, w, b, p, num_filter)  # noqa: E731
     if not op.endswith("_grads"):
-        return lambda: forward().wait_to_read()
+        return lambda: read(forward())
     return lambda: (grads(forward, x, w, b, dy), npx.waitall())
+
+
+def read(y):
+    """y once the engine has computed it (wait_to_read returns nothing)."""
+    y.wait_to_read()
+    return y
 
 
 def direct(op, x, w, b, p):
