@@ -3,7 +3,7 @@ waits for its result. No compiled variant (Keras' jit_compile lives in Model.fit
 from keras import ops as K
 
 from .ops import (BACKEND, compiled, convolve, convolve_grads, convolve_transpose, convolve_transpose_grads,
-                  to_native, to_numpy)
+                  nchw_op, pad_input, to_native, to_numpy)
 
 MATMUL_CALL = "keras.ops.matmul"  # the float32 GEMM yardstick, as the report names it
 
@@ -27,7 +27,6 @@ def prepare(op, x, w, b, dy, variant, p, device):
 
 def direct(x, w, b, p):
     """The one call a Keras user writes: keras.ops.conv, channels_first, kernel already (kh, kw, C, O)."""
-    from .ops import nchw_op, pad_input
     kernel = K.transpose(w, (2, 3, 1, 0))
     padded = pad_input(x, p.pads)  # once, beforehand, as a user pads a batch
 
