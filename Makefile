@@ -12,7 +12,7 @@ PIP_QUIET := --disable-pip-version-check -q
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install mxnet conformance precision d2l export port bench bench-quick bench-full test test-unit test-adapters clean
+.PHONY: install browser mxnet conformance precision d2l export port bench bench-quick bench-full test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -69,9 +69,21 @@ bench-full: install
 
 test: test-unit test-adapters bench-quick
 
-# The reference and the registry must also work under MXNet's NumPy < 1.24. tests/browser opens
-# results pages in Debian's chromium (.ci/run installs it) and fails, not skips, without it.
-test-unit: install
+# tests/browser opens results pages in the system's Chromium (playwright's own browser download is
+# not reachable) and fails, not skips, without it: as root with apt-get it is installed here,
+# anywhere else make test stops at once with the command to run.
+browser:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "make test: installing Debian's chromium for tests/browser (apt-get, a minute or two)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	    echo "make test: tests/browser need a Chromium; run  sudo apt-get install -y chromium  then make test" >&2; \
+	    exit 2; \
+	fi
+
+# The reference and the registry must also work under MXNet's NumPy < 1.24.
+test-unit: install browser
 	$(PY) -m pytest tests/unit tests/browser -q
 	if [ -f $(MXSTAMP) ]; then $(MXVENV)/bin/python -m pytest -q tests/unit/test_reference_book.py \
 	    tests/unit/test_reference_math.py tests/unit/test_params.py tests/unit/test_kernels.py; fi

@@ -90,6 +90,17 @@ def results_dir(default: Path) -> Path:
     return Path(_raw("CONV_RESULTS") or default)
 
 
+def expectations_file(default: Path) -> Path:
+    """CONV_EXPECTATIONS: the file of known framework behaviour (default expectations.toml in the
+    project; runner/expectations.py); a plug-in author may keep one of their own."""
+    text = _raw("CONV_EXPECTATIONS")
+    path = Path(text).expanduser() if text else default
+    if text and not path.is_file():
+        raise SettingError(f"CONV_EXPECTATIONS={text!r}: no such file (write the path of a TOML file of "
+                           f"[[expect]] entries, see expectations.toml)")
+    return path
+
+
 def compile_cache(default: Path) -> Path | None:
     """CONV_COMPILE_CACHE: the folder of the persistent compilation caches, JAX's and TensorFlow's
     XLA (default: .cache/compile in the project, which `make clean` removes); "off" runs without them."""
@@ -123,7 +134,8 @@ def _positive(name: str, default, convert, what: str):
 # What an orchestrator validates before it starts anything.
 CHECKS = {"CONV_DEVICE": device, "CONV_JOBS": jobs, "CONV_CASES": cases_pattern, "CONV_BENCH_MODE": bench_mode,
           "CONV_TIMEOUT": lambda: seconds("CONV_TIMEOUT", 1), "CONV_CHECK_TIMEOUT": check_timeout,
-          "CONV_BENCH_TIMEOUT": lambda: seconds("CONV_BENCH_TIMEOUT", 1), "CONV_ORT_THREADS": ort_threads}
+          "CONV_BENCH_TIMEOUT": lambda: seconds("CONV_BENCH_TIMEOUT", 1), "CONV_ORT_THREADS": ort_threads,
+          "CONV_EXPECTATIONS": lambda: expectations_file(Path("expectations.toml"))}
 
 
 def problems() -> list[str]:

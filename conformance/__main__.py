@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import settings
+from runner import expectations
 from runner.files import slug
 from runner.lock import RunLocked, results_lock
 from runner.process import LOAD_FAILED, interrupted, run_backend, run_each, selected_or_exit
@@ -87,6 +88,7 @@ def main(argv=None) -> int:
     jobs = settings.jobs()
     try:
         cases = selected_cases()
+        expectations.load()  # a mistake in expectations.toml is said before any backend starts
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ LOOP_MAX_PIXELS = 100  # corr2d_loop is the chapter's Python loop: small images 
 @dataclass(frozen=True)
 class Case:
     id: str
-    source: str  # "book", "deep", "empty" or "sweep"
+    source: str  # "book", "deep", "empty", "known" or "sweep"
     x_shape: tuple
     w_shape: tuple  # conv2d: (C_out, C_in/groups, kh, kw); conv_transpose2d: (C_in, C_out/groups, kh, kw)
     dtype: str
@@ -197,6 +197,19 @@ def empty_batch_cases() -> list[Case]:
             for i, (x, w, params, bias, dtype) in enumerate(shapes)]
 
 
+def known_bug_cases() -> list[Case]:
+    """Framework bugs found on one kind of machine, each a case of its own, so that `make
+    conformance` shows on every machine whether it has them (expectations.toml says where they
+    are expected). TensorFlow's oneDNN path on AVX-512 CPUs: an output one column wide with a
+    column stride of 2, as plain tf.nn.conv2d shows it (a 1x7 kernel on a 7-wide image) and as
+    Keras reaches it (a 1x4 kernel dilated by 2, which Keras turns into a zero-dilated 1x7 one)."""
+    one_column = "known-tensorflow-one-column-n2c1o1-2x7"
+    return [Case(f"{one_column}-k1x7-s1x2-float32", "known", (2, 1, 2, 7), (1, 1, 1, 7), "float32", ("conv2d",),
+                 params={"stride": (1, 2)}, seed=990),
+            Case(f"{one_column}-k1x4-s1x2-d2-float32", "known", (2, 1, 2, 7), (1, 1, 1, 4), "float32", ("conv2d",),
+                 params={"stride": (1, 2), "dilation": 2}, seed=992)]
+
+
 # ---- the transposed convolution (d2l 14.10) ------------------------------------------------------
 TRANSPOSED_SWEEP_SEED = 20261128
 TRANSPOSED_SWEEP_SIZE = 150
@@ -302,7 +315,8 @@ def transposed_cases() -> list[Case]:
 
 
 def all_cases() -> list[Case]:
-    cases = book_cases() + deep_cases() + empty_batch_cases() + sweep_cases() + transposed_cases()
+    cases = (book_cases() + deep_cases() + empty_batch_cases() + known_bug_cases() + sweep_cases()
+             + transposed_cases())
     assert len({c.id for c in cases}) == len(cases), "case ids must be unique"
     return cases
 

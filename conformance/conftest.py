@@ -13,6 +13,7 @@ import time
 import pytest
 
 import settings
+from runner import expectations
 from runner.process import LOAD_FAILED, LoadFailed, load_reporting
 
 from . import results
@@ -36,6 +37,9 @@ class Collector:
         self.journal.record("start", backend=self.spec, pid=os.getpid(), total=total, started=self.started)
 
     def set_metadata(self, metadata: dict) -> None:
+        """The adapter's metadata, with the releases installed in this interpreter that the
+        expectations are matched against (runner.expectations.installed_packages)."""
+        metadata = {**metadata, "packages": expectations.installed_packages()}
         self.metadata = metadata
         self.journal.record("metadata", metadata=metadata)
 

@@ -41,3 +41,35 @@ def require(backend, op: str | None = None, dtype=None):
     if dtype is not None and np.dtype(dtype).name not in declared_dtypes(backend):
         why = getattr(getattr(backend, "capabilities", None), "unsupported", {}).get(np.dtype(dtype).name, "")
         pytest.xfail(f"{name} declares no {np.dtype(dtype).name}" + (f": {why}" if why else ""))
+
+
+# ---- known framework behaviour (expectations.toml) in the adapter tests --------------------------
+# A framework's own bug on one kind of CPU must not turn the project's tests red there, nor hide an
+# adapter's mistake: only a call an entry in force covers by its facts (`where`) is let through,
+# and every such call is counted and listed at the end of the run (tests/adapters/conftest.py).
+KNOWN_MET: dict[str, int] = {}  # expectation id -> out-of-bound calls it covered
+KNOWN_PASSED: dict[str, int] = {}  # expectation id -> covered calls that were within the bound
+
+
+def entries_in_force(backend) -> list:
+    from runner import expectations
+    from runner.machine import cpu_features
+    return expectations.applicable(getattr(backend, "name", ""), expectations.installed_packages(), cpu_features())
+
+
+def assert_within_bound_unless_known(backend, op: str, x, w, b, params: dict, got, want, bound, case: str = ""):
+    """assert_within_bound, except where an expectation in force covers this call: then an
+    out-of-bound answer is counted as that known behaviour (and a right one as a pass it covered)."""
+    __tracebackhide__ = True
+    from runner import expectations
+    facts = expectations.call_facts(op, np.shape(x), np.shape(w), np.asarray(x).dtype.name, b is not None, **params)
+    entry = expectations.covering_call(entries_in_force(backend), op, facts)
+    if entry is None:
+        assert_within_bound(got, want, bound, case)
+        return
+    try:
+        assert_within_bound(got, want, bound, case)
+    except AssertionError:
+        KNOWN_MET[entry.id] = KNOWN_MET.get(entry.id, 0) + 1
+    else:
+        KNOWN_PASSED[entry.id] = KNOWN_PASSED.get(entry.id, 0) + 1

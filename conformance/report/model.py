@@ -8,14 +8,18 @@ Schema (version "convtabs.conformance/1"):
              checks: {check: {pass, fail, error, unsupported, not implemented, worst_ratio,
              worst_grade (over passing checks)}}, grades: {dtype: worst precision grade of passing checks}, reduced_precision: [dtype...],
              grades_by_family: {"conv2d" or "conv_transpose2d": {dtype: worst grade}} (checks.family),
-             failures: [verdict...], unsupported: {dtype: first reason seen},
+             failures: [verdict...] (those no expectation covers: they fail the run), known: [verdict
+             + expectation id] (covered by an entry of expectations.toml in force here), unsupported: {dtype: first reason seen},
              failure_patterns: [{where: "padding=same and stride=>1", failed, checks}]: the
              parameter values where failures concentrate, most telling first}}
   skipped: {name: reason}
   pairs: [{a, b, shared, agree, agreement, worst_ratio, disagreements, by_check: {check: {shared, agree,
           worst_ratio}}}]
   probes: {probe id: {question, answers: {backend: observed}}}
-  exit_status: 0 when no backend failed a check inside its capabilities, else 1
+  expectations: {file, entries (how many the file has), in_force: [ids in force for these backends, releases
+             and CPU], met: [entry (runner.expectations.Expectation.describe) + met: {backend: checks covered}],
+             now_passing: [{id, backend, passed, reason}]: entries in force whose covered checks all passed}
+  exit_status: 0 when nothing unexpected happened (every failure is covered by an expectation), else 1
   interrupted: true when Ctrl-C ended the run (the backends' finished verdicts are reported)
   timing: {wall_seconds, backends: {name: seconds of its process}, compile_cache: {name: {folder, hits, misses} (JAX) or {folder, stored} (TensorFlow's XLA)} of the processes that used a cache}
 A verdict: {case, check, dtype, status, ratio (worst error / bound), grade (worst error /
@@ -26,7 +30,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from runner.exits import OK, UNEXPECTED
+from runner.machine import cpu_features as machine_features
+
 from ..checks import FAILING, STATUSES, family
+from ..known import classify
 from ..patterns import failure_patterns
 from reference.bounds import GRADE_THRESHOLD
 
@@ -79,19 +87,22 @@ def grades_by_family(verdicts: list[dict]) -> dict:
 
 
 def build(selection: str, device: str, loaded: dict, outcomes: dict, skipped: dict, pairs, probe_answers,
-          cases=()) -> dict:
+          cases=(), features=None, entries=None) -> dict:
+    """features: the CPU's feature flags the expectations are matched against (default: this
+    machine's); entries: the expectations (default: the file's, runner.expectations.load)."""
     backends = {name: summarise_backend(loaded[name], outcomes.get(name)) for name in loaded}
     by_id = {c.id: c for c in cases}
     for name, b in backends.items():
         verdicts = (loaded[name].summary or {}).get("verdicts", [])
         b["failure_patterns"] = [{"where": w, "failed": f, "checks": t} for w, f, t in failure_patterns(verdicts, by_id)]
+    known = classify(backends, loaded, cases, machine_features() if features is None else features, entries)
     failed = any(b["failures"] or (b["run"] and b["run"]["status"] in RUN_FAILED) or b["problem"]
                  for b in backends.values())
     return {
         "schema": SCHEMA, "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "selection": selection, "device": device, "backends": backends, "skipped": skipped,
-        "pairs": [p.to_json() for p in pairs], "probes": probe_answers,
-        "exit_status": 1 if failed else 0,
+        "pairs": [p.to_json() for p in pairs], "probes": probe_answers, "expectations": known,
+        "exit_status": UNEXPECTED if failed else OK,
     }
 
 

@@ -70,7 +70,7 @@ def intro(report: dict) -> str:
 
 def sections(report: dict) -> list[Section]:
     return [backends(report), checks(report), grades(report), pairs(report), probes(report), *keras(report),
-            failures(report), unsupported(report)]
+            failures(report), known(report), unsupported(report)]
 
 
 def backends(report: dict) -> Section:
@@ -129,6 +129,28 @@ def failures(report: dict) -> Section:
     failing = [Failing(name, [pattern_text(p) for p in b["failure_patterns"]], b["failures"])
                for name, b in report["backends"].items() if b["failures"] or b["failure_patterns"]]
     return Section("Failures", [Failures(failing)])
+
+
+def known(report: dict) -> Section:
+    """The failures expectations.toml declares as a framework's own (they do not fail the run), and
+    the entries in force whose checks now pass."""
+    block = report.get("expectations") or {}
+    title = f"Known framework behaviour ({block.get('file', 'expectations.toml')}: does not fail the run)"
+    met, passing = block.get("met") or [], block.get("now_passing") or []
+    if not met and not passing:
+        in_force = len(block.get("in_force") or [])
+        return Section(title, [Text(f"None met. {block.get('entries', 0)} entries in the file, {in_force} in force "
+                                    f"for these backends, releases and this CPU.")])
+    blocks = []
+    if met:
+        rows = [[e["id"], ", ".join(f"{b} ({n})" for b, n in e["met"].items()), e["reason"], e.get("upstream") or "-"]
+                for e in met]
+        blocks.append(Table(["expectation", "checks covered", "reason", "upstream"], rows))
+    if passing:
+        blocks.append(Text("Expected to fail, passed in this run (fixed upstream, or shown only sometimes: check "
+                           "and update the entry): " + "; ".join(f"{p['id']} on {p['backend']} ({p['passed']} checks)"
+                                                                 for p in passing)))
+    return Section(title, blocks)
 
 
 def unsupported(report: dict) -> Section:
@@ -260,7 +282,9 @@ def verdict_line(report: dict) -> str:
     if report.get("interrupted"):
         kept = sum(sum(c[s] for s in STATUSES) for b in report["backends"].values() for c in b["checks"].values())
         return f"conformance: INTERRUPTED (Ctrl-C); the report holds the {kept} verdicts finished before it"
-    return "conformance: OK" if report["exit_status"] == 0 else "conformance: FAILED (see above)"
+    met = sum(n for e in (report.get("expectations") or {}).get("met") or [] for n in e["met"].values())
+    known = f" ({met} known framework failures, listed above)" if met else ""
+    return f"conformance: OK{known}" if report["exit_status"] == 0 else f"conformance: FAILED (see above){known}"
 
 
 def pattern_text(p: dict) -> str:
