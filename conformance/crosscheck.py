@@ -72,11 +72,19 @@ def pair_ratio(ya, yb, bound) -> float:
     """Worst |ya - yb| / (bound + bound): each backend is allowed the reference's bound, so two
     correct answers may be that far apart. A NaN or inf in one where the other differs is inf
     (they disagree); the same NaN or infinity in both is agreement (bounds.error_ratio).
+
+    Two outputs of a shape other than the reference's disagree (inf), even with each other: the
+    bound vouches only for the reference's shape, and two backends wrong in the same way (TensorFlow
+    and Keras on TensorFlow returning an empty batch's input shape) must not count as agreeing.
     """
-    ya, yb = np.asarray(ya), np.asarray(yb)
-    if ya.shape != yb.shape:
+    bound = np.asarray(bound, np.float64)
+    try:
+        ya, yb = np.asarray(ya, np.float64), np.asarray(yb, np.float64)
+    except (TypeError, ValueError):  # not numbers: nothing to agree on
         return np.inf
-    return worst_ratio(ya, yb, 2 * np.asarray(bound, np.float64))
+    if ya.shape != yb.shape or (bound.ndim and ya.shape != bound.shape):  # a scalar bound fits any shape
+        return np.inf
+    return worst_ratio(ya, yb, 2 * bound)
 
 
 def cross_check(arrays: dict[str, dict], cases: list[Case], max_listed: int = 5) -> list[PairResult]:

@@ -721,3 +721,19 @@ def test_a_probe_that_catches_errors_is_not_answered_by_a_backend_without_its_ho
         def native_conv2d(self, x, w, b=None, **params):
             return x
     assert observe(NoOnnx(), probe) == {"ok": None, "observed": "not implemented (no native_run_onnx)"}
+
+
+def test_two_backends_wrong_in_the_same_shape_disagree_and_do_not_crash_the_cross_check():
+    """TensorFlow and Keras on TensorFlow on an AVX-512 CPU both returned an empty batch's input
+    shape (0, 2, 5, 5) for (0, 3, 3, 3): the pair is a disagreement, not a broadcasting error."""
+    case = next(c for c in all_cases() if c.id.startswith("empty-batch-n0c2o3"))
+    key = results.array_key(case.id, "conv2d", "y")
+    wrong = np.zeros((0, 2, 5, 5), np.float32)
+    right = ref.conv2d(case.arrays["x"], case.arrays["w"], case.arrays["b"], **case.params).astype(np.float32)
+    arrays = {"tf": {key: wrong}, "keras-tf": {key: wrong.copy()}, "numpy": {key: right}}
+    pairs = {(p.a, p.b): p for p in cross_check(arrays, [case])}
+    assert pairs["tf", "keras-tf"].shared == 1 and pairs["tf", "keras-tf"].agree == 0
+    assert pairs["tf", "numpy"].agree == 0 and pairs["tf", "keras-tf"].worst_ratio == np.inf
+    odd = {"a": {key: np.array([["x"]], dtype=object)}, "b": {key: np.array(3.0)}}
+    (pair,) = cross_check(odd, [case])
+    assert pair.shared == 1 and pair.agree == 0
