@@ -7,6 +7,8 @@ run is reported as "now passes": the framework may have fixed it, or it shows on
 """
 from __future__ import annotations
 
+from functools import cache
+
 from runner import expectations
 
 from .cases import Case
@@ -25,7 +27,7 @@ def classify(backends: dict, loaded: dict, cases, features, entries=None) -> dic
     many checks each covered per backend, and those in force whose checks all passed."""
     entries = expectations.load() if entries is None else entries
     by_id = {c.id: c for c in cases}
-    facts_of: dict[str, dict | None] = {}
+    facts = cache(lambda case_id: case_facts(by_id.get(case_id)))  # a case's facts, computed once
     met: dict[str, dict] = {}
     now_passing, in_force = [], set()
     for name, b in backends.items():
@@ -33,15 +35,11 @@ def classify(backends: dict, loaded: dict, cases, features, entries=None) -> dic
         metadata = summary.get("metadata") if isinstance(summary.get("metadata"), dict) else {}
         packages = metadata.get("packages") if isinstance(metadata.get("packages"), dict) else {}
         # A plug-in is selected by its path but named by its `name`: an entry may use either.
-        names = {name, str(metadata.get("name") or name)}
-        force = [e for e in entries if any(e.applies(n, packages, features) for n in names)]
+        force = expectations.applicable({name, str(metadata.get("name") or name)}, packages, features, entries)
         in_force.update(e.id for e in force)
         known, unexpected = [], []
         for v in b["failures"]:
-            case_id = str(v.get("case"))
-            if case_id not in facts_of:
-                facts_of[case_id] = case_facts(by_id.get(case_id))
-            entry = expectations.covering_verdict(force, v, facts_of[case_id])
+            entry = expectations.covering_verdict(force, v, facts(str(v.get("case"))))
             if entry is None:
                 unexpected.append(v)
             else:
@@ -49,26 +47,19 @@ def classify(backends: dict, loaded: dict, cases, features, entries=None) -> dic
                 met.setdefault(entry.id, {**entry.describe(), "met": {}})["met"].setdefault(name, 0)
                 met[entry.id]["met"][name] += 1
         b["failures"], b["known"] = unexpected, known
-        now_passing += _now_passing(name, force, summary.get("verdicts") or [], by_id, facts_of, met)
+        now_passing += _now_passing(name, force, summary.get("verdicts") or [], facts, met)
     return {"file": _shown(expectations.expectations_path()), "entries": len(entries),
             "in_force": sorted(in_force), "met": list(met.values()), "now_passing": now_passing}
 
 
-def _now_passing(name, force, verdicts, by_id, facts_of, met) -> list[dict]:
+def _now_passing(name, force, verdicts, facts, met) -> list[dict]:
     """Entries in force for this backend that covered checks of this run, every one of them passing."""
     found = []
     for entry in force:
         if name in met.get(entry.id, {}).get("met", {}):
             continue
-        passed = 0
-        for v in verdicts:
-            if not isinstance(v, dict):
-                continue
-            case_id = str(v.get("case"))
-            if case_id not in facts_of:
-                facts_of[case_id] = case_facts(by_id.get(case_id))
-            if v.get("status") == "pass" and entry.covers_verdict(case_id, str(v.get("check")), facts_of[case_id]):
-                passed += 1
+        passed = sum(1 for v in verdicts if isinstance(v, dict) and v.get("status") == "pass"
+                     and entry.covers_verdict(str(v.get("case")), str(v.get("check")), facts(str(v.get("case")))))
         if passed:
             found.append({"id": entry.id, "backend": name, "passed": passed, "reason": entry.reason})
     return found

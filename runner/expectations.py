@@ -221,9 +221,11 @@ def call_facts(op: str, x_shape, w_shape, dtype: str = "", bias: bool = False, *
             "pad_left": left, "pad_right": right, "out_h": p.out_hw[0], "out_w": p.out_hw[1], "bias": bool(bias)}
 
 
-def applicable(backend: str, packages: dict, features, entries=None) -> list[Expectation]:
-    """The entries in force for one backend process."""
-    return [e for e in (load() if entries is None else entries) if e.applies(backend, packages, features)]
+def applicable(names, packages: dict, features, entries=None) -> list[Expectation]:
+    """The entries in force for one backend process, known by any of `names` (a plug-in by its
+    path and by its `name`)."""
+    return [e for e in (load() if entries is None else entries)
+            if any(e.applies(name, packages, features) for name in names)]
 
 
 def covering_verdict(entries, verdict: dict, facts: dict | None = None) -> Expectation | None:

@@ -5,6 +5,8 @@ where the reference differs is out of any bound, the same NaN or infinity on bot
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -51,10 +53,16 @@ KNOWN_MET: dict[str, int] = {}  # expectation id -> out-of-bound calls it covere
 KNOWN_PASSED: dict[str, int] = {}  # expectation id -> covered calls that were within the bound
 
 
-def entries_in_force(backend) -> list:
+@functools.cache
+def _entries_in_force(name: str) -> tuple:
+    """Asked once per backend: the installed releases and CPU do not change during a test run."""
     from runner import expectations
     from runner.machine import cpu_features
-    return expectations.applicable(getattr(backend, "name", ""), expectations.installed_packages(), cpu_features())
+    return tuple(expectations.applicable([name], expectations.installed_packages(), cpu_features()))
+
+
+def entries_in_force(backend) -> tuple:
+    return _entries_in_force(getattr(backend, "name", ""))
 
 
 def assert_within_bound_unless_known(backend, op: str, x, w, b, params: dict, got, want, bound, case: str = ""):
