@@ -17,13 +17,16 @@ import json
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import settings
 from runner import expectations
+from runner.exits import INTERRUPTED, USAGE
 from runner.files import slug
 from runner.lock import RunLocked, results_lock
 from runner.process import LOAD_FAILED, interrupted, run_backend, run_each, selected_or_exit
+from runner.report_stage import report_or_evidence
 from runner.threads import share_of_cores
 
 from . import report as rep
@@ -35,7 +38,6 @@ from .crosscheck import cross_check
 # here (jax and keras-jax, 7 min 40 s each, compiling every program on a loaded machine).
 DEFAULT_TIMEOUT = 1800.0
 DEFAULT_CHECK_TIMEOUT = 60.0
-INTERRUPTED = 130  # the exit status after Ctrl-C, as a shell gives 128 + SIGINT
 # Seconds a backend's process took in a warm whole-corpus run here (2 cores, 2026-11-28): the start
 # order when this results folder holds no earlier run's times.
 TYPICAL_SECONDS = {"jax": 82, "keras-jax": 72, "keras-tensorflow": 39, "tensorflow": 27, "onnxruntime": 9,
@@ -91,13 +93,13 @@ def main(argv=None) -> int:
         expectations.load()  # a mistake in expectations.toml is said before any backend starts
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
     try:
         with results_lock(args.results):
             return run_all(args, selected, skipped, cases, jobs, started)
     except RunLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
 
 
 def run_all(args, selected, skipped, cases, jobs, started) -> int:
@@ -148,6 +150,8 @@ def longest_first(selected: list[str], directory: Path) -> list[str]:
 
 
 def finish(selected, skipped, outcomes, cases, directory: Path, started: float | None = None) -> int:
+    """Read every backend's results, then cross-check and report them. If the report stage fails,
+    the verdicts as read are saved instead (runner.report_stage) and the exit status says so."""
     loaded = {spec: results.read(spec, directory) for spec in selected}
     for spec, outcome in outcomes.items():
         if outcome.returncode == LOAD_FAILED:  # the run's detail says it all: no checks ran
@@ -155,6 +159,12 @@ def finish(selected, skipped, outcomes, cases, directory: Path, started: float |
         elif outcome.status != "ok":
             loaded[spec].problem = "; ".join(filter(None, [f"the process {outcome.detail} (log: {outcome.log})",
                                                            loaded[spec].problem]))
+    return report_or_evidence("make conformance", directory,
+                              lambda: write_report(skipped, outcomes, cases, directory, started, loaded),
+                              lambda: evidence(loaded, outcomes))
+
+
+def write_report(skipped, outcomes, cases, directory: Path, started, loaded) -> int:
     pairs = cross_check({s: l.arrays for s, l in loaded.items() if l.arrays}, cases)
     report = rep.build(settings.backend_spec(), settings.device(), loaded,
                        outcomes, skipped, pairs, rep.probe_table(loaded), cases)
@@ -163,6 +173,18 @@ def finish(selected, skipped, outcomes, cases, directory: Path, started: float |
     files = rep.write_all(report, directory)
     rep.print_terminal(report, files)
     return report["exit_status"]
+
+
+def evidence(loaded: dict, outcomes: dict) -> dict:
+    """What the run found, without any of the report's code: each backend's run, problem, counts
+    of verdicts by status and every verdict as its process journaled it."""
+    backends = {}
+    for spec, l in loaded.items():
+        verdicts = (l.summary or {}).get("verdicts", [])
+        outcome = outcomes.get(spec)
+        backends[spec] = {"run": outcome.to_json() if outcome else None, "problem": l.problem,
+                          "counts": dict(Counter(str(v.get("status")) for v in verdicts)), "verdicts": verdicts}
+    return {"backends": backends}
 
 
 def timing(outcomes: dict, started: float | None, loaded: dict | None = None) -> dict:

@@ -200,7 +200,12 @@ def check_case(backend, case: Case, check: str) -> tuple[Verdict, dict[str, np.n
             verdict.message = f"{type(exc).__name__}: {first_line(exc)} [{_where(exc)}]"
         return verdict, {}
     verdict.seconds = time.perf_counter() - start
-    judge(verdict, case, check, got)
+    try:
+        judge(verdict, case, check, got)
+    except Exception as exc:  # noqa: BLE001 - an answer nobody foresaw is still judged: an error
+        verdict.status, verdict.ratio, verdict.grade = "error", None, None
+        verdict.message = f"{type(exc).__name__}: {first_line(exc)} (raised while checking its answer)"
+        return verdict, {}
     if verdict.status == "pass" and not _declared(backend, case.dtype):
         verdict.message = f"works although {case.dtype} is not among the declared dtypes"
     return verdict, got

@@ -78,6 +78,8 @@ def pair_ratio(ya, yb, bound) -> float:
     and Keras on TensorFlow returning an empty batch's input shape) must not count as agreeing.
     """
     bound = np.asarray(bound, np.float64)
+    if np.iscomplexobj(ya) or np.iscomplexobj(yb):  # float64 would drop the imaginary part unseen
+        return np.inf
     try:
         ya, yb = np.asarray(ya, np.float64), np.asarray(yb, np.float64)
     except (TypeError, ValueError):  # not numbers: nothing to agree on

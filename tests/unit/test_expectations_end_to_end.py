@@ -1,7 +1,8 @@
-"""make conformance with an expectations file: a plug-in that returns the input's shape for an
-empty batch (as TensorFlow 2.21 does on AVX-512 CPUs) fails the run, unless an entry declares it;
-then the report lists it as known with its reason and the run passes. An entry whose checks pass
-is reported as such."""
+"""make conformance meets a plug-in that returns the input's shape for an empty batch (as
+TensorFlow 2.21 does on AVX-512 CPUs). It fails the run unless an entry of the expectations file
+declares it; then the report lists it as known with its reason and the run passes. An entry whose
+checks pass is reported as such. Two plug-ins wrong in this same way are judged and reported, not
+a crash in the cross-check."""
 from __future__ import annotations
 
 import json
@@ -91,3 +92,28 @@ def test_a_broken_expectations_file_stops_the_run_before_it_starts(tmp_path):
                           timeout=120)
     assert proc.returncode == 2 and "expectation 'x'" in proc.stderr and "regular expression" in proc.stderr
     assert not (tmp_path / "report.json").exists()
+
+
+def test_two_backends_wrong_in_the_same_way_are_judged_and_reported(tmp_path):
+    """Their wrong arrays have the same shape, which the reference's bound does not fit: before the
+    fix the cross-check died with a broadcasting ValueError and no report was written."""
+    plugins = []
+    for name in ("same_wrong_a", "same_wrong_b"):
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(INPUT_SHAPE_ON_EMPTY).replace('"empty_as_input"', f'"{name}"'))
+        plugins.append(str(path))
+    out = tmp_path / "out"
+    env = {**os.environ, "CONV_BACKEND": ",".join(plugins), "CONV_CASES": CASES, "CONV_JOBS": "2", "COLUMNS": "200"}
+    env.pop("CONV_EXPECTATIONS", None)
+    proc = subprocess.run([sys.executable, "-m", "conformance", "--results", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    for spec in plugins:
+        failures = report["backends"][spec]["failures"]
+        assert len(failures) == 3  # conv2d of the three empty-batch cases; conv2d_grads is not implemented
+        assert all(f["check"] == "conv2d" and f["message"].startswith("y: shape (0, ") for f in failures)
+    (pair,) = report["pairs"]
+    assert pair["shared"] - pair["agree"] == 3 and all(d.startswith("empty-batch-n0") for d in pair["disagreements"])
+    assert "same_wrong_a" in (out / "report.md").read_text()
