@@ -78,7 +78,8 @@ class Adapter:
       ops     select_device(requested) -> (label, handle), scope(handle), to_native(a, handle),
               to_numpy(t), conv2d(x, w, b, p, handle), conv2d_grads(x, w, b, dy, p, handle),
               conv_transpose2d(x, w, b, q, handle), conv_transpose2d_grads(x, w, b, dy, q,
-              handle) (q: reference.transposed_params.TransposeParams), numerics(), threads()
+              handle) (q: reference.transposed_params.TransposeParams), numerics(), threads(),
+              cpu_backend() (each query wrapped: it never raises)
       native  conv2d(x, w, b, stride, padding, dilation, handle), layer_defaults(in, out, k),
               layer_call(X, kernel_size, handle), conv_transpose2d(x, w, b, stride, padding,
               output_padding, dilation, handle): the framework as a user calls it, unvalidated
@@ -356,6 +357,11 @@ class Adapter:
     def threads(self) -> dict:
         return self.ops.threads() if hasattr(self.ops, "threads") else {}
 
+    def cpu_backend(self) -> dict:
+        """What the framework says of its CPU kernels (oneDNN on or off, its version, MKL, the
+        instruction set it dispatches to), as far as it can be asked; runner.machine names the CPU."""
+        return self.ops.cpu_backend() if hasattr(self.ops, "cpu_backend") else {}
+
     def compile_cache(self) -> dict | None:
         """JAX's persistent compilation cache in this process: folder, hits, misses (None: not used)."""
         from . import compile_cache
@@ -366,7 +372,7 @@ class Adapter:
             "name": self.name, "version": self.version, "device": self.device,
             "dtypes": list(self.capabilities.dtypes), "unsupported": dict(self.capabilities.unsupported),
             "compiled": self.capabilities.compiled, "notes": list(self.capabilities.notes),
-            "numerics": self.numerics(), "threads": self.threads(),
+            "numerics": self.numerics(), "threads": self.threads(), "cpu_backend": self.cpu_backend(),
             "implements": [op for op in INTERFACE if implements(self, op)],
         }
 

@@ -146,6 +146,15 @@ def numerics() -> dict:
             "jax_default_matmul_precision": jax.config.jax_default_matmul_precision or "default"}
 
 
+def cpu_backend() -> dict:
+    """The platform JAX compiles for by default: XLA's CPU backend names no kernel library or
+    version of its own (the instruction set is the machine's, runner.machine)."""
+    try:
+        return {"platform": jax.default_backend()}
+    except RuntimeError:  # no backend could be initialised
+        return {}
+
+
 def threads() -> dict:
     # XLA's CPU client sizes its own thread pool from the cores it sees
     return {"cpu_count": os.cpu_count(), "XLA_FLAGS": os.environ.get("XLA_FLAGS", "unset")}

@@ -6,6 +6,7 @@ Both know only padding "valid" and "same": canonical pads go through keras.ops.p
 no backend-agnostic gradient, so `value_and_grads` is the one place that calls the backend's own
 autograd (jax / tf.GradientTape / torch.autograd)."""
 import functools
+import importlib
 import os
 
 import keras
@@ -239,13 +240,22 @@ def numerics() -> dict:
                      jax_default_matmul_precision=jax.config.jax_default_matmul_precision)
     elif BACKEND == "tensorflow":
         import tensorflow as tf
-        found.update(tensor_float_32_execution=tf.config.experimental.tensor_float_32_execution_enabled(),
-                     TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (oneDNN on for x86)"))
+        found.update(tensor_float_32_execution=tf.config.experimental.tensor_float_32_execution_enabled())
     elif BACKEND == "torch":
         import torch
         found.update(cudnn_allow_tf32=torch.backends.cudnn.allow_tf32,
                      matmul_allow_tf32=torch.backends.cuda.matmul.allow_tf32)
     return found
+
+
+def cpu_backend() -> dict:
+    """What the framework under Keras says of its CPU kernels: its own adapter's hook (the backend
+    names are the adapters' folders); a backend without an adapter here says nothing."""
+    try:
+        framework_ops = importlib.import_module(f"..{BACKEND}.ops", __package__)
+    except ImportError:
+        return {}
+    return framework_ops.cpu_backend() if hasattr(framework_ops, "cpu_backend") else {}
 
 
 def threads() -> dict:

@@ -123,9 +123,21 @@ def numerics() -> dict:
     return {"tf32": "none (CPU)" if on_cpu else "n/a: MXNet 1.9 has no TF32 switch",
             "MXNET_CUDA_TENSOR_OP_MATH_ALLOW_CONVERSION": "0 (pinned)",
             "MXNET_CUDA_ALLOW_TENSOR_CORE": os.environ.get("MXNET_CUDA_ALLOW_TENSOR_CORE", "unset (1)"),
-            "MXNET_CUDNN_AUTOTUNE_DEFAULT": os.environ.get("MXNET_CUDNN_AUTOTUNE_DEFAULT", "unset (1)"),
-            "oneDNN": mx.runtime.Features().is_enabled("MKLDNN"),
-            "MXNET_MKLDNN_ENABLED": os.environ.get("MXNET_MKLDNN_ENABLED", "unset (1)")}
+            "MXNET_CUDNN_AUTOTUNE_DEFAULT": os.environ.get("MXNET_CUDNN_AUTOTUNE_DEFAULT", "unset (1)")}
+
+
+def cpu_backend() -> dict:
+    """What MXNet's build says (mx.runtime.Features): oneDNN (its MKLDNN feature), which BLAS, the
+    instruction sets it was compiled for; and MXNET_MKLDNN_ENABLED, which turns oneDNN off at run time."""
+    found = {"MXNET_MKLDNN_ENABLED": os.environ.get("MXNET_MKLDNN_ENABLED", "unset (1)")}
+    try:
+        enabled = [name for name, feature in mx.runtime.Features().items() if feature.enabled]
+    except (AttributeError, mx.base.MXNetError):  # a build without the runtime feature list
+        return found
+    return {"oneDNN built": "yes" if "MKLDNN" in enabled else "no",
+            "BLAS": ", ".join(n for n in enabled if n.startswith("BLAS_")) or "none",
+            "compiled for": ", ".join(n for n in enabled if n.startswith("CPU_")) or "-",
+            **found}
 
 
 def threads() -> dict:

@@ -1,5 +1,7 @@
 """NumPy's canonical ops: the project's own vectorised convolution (kernels.py); NumPy arrays are
 already the adapter's currency, so the conversions are the identity."""
+import numpy as np
+
 from reference.params import conv_params  # noqa: F401 - the layer in tab.py builds its params here
 
 from . import kernels
@@ -34,3 +36,13 @@ def conv_transpose2d(x, w, b, q, device):
 
 def conv_transpose2d_grads(x, w, b, dy, q, device):
     return kernels.conv_transpose2d_grads(x, w, b, dy, q)
+
+
+# ---- what runs it --------------------------------------------------------------------------------
+def cpu_backend() -> dict:
+    """The BLAS NumPy was built against: kernels.py's convolutions are its matrix products."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except (TypeError, KeyError):  # NumPy before 1.26 prints its config and returns None
+        return {}
+    return {"BLAS": f"{blas.get('name', '?')} {blas.get('version', '')}".strip()}

@@ -10,6 +10,7 @@ from onnx.reference import ReferenceEvaluator
 
 from .. import onnx_models
 from ..onnx_models import to_native, to_numpy  # noqa: F401 - identities: NumPy in, NumPy out
+from ..numpy.ops import cpu_backend  # noqa: F401 - the evaluator's Conv is NumPy's matmul: its BLAS
 
 
 # ---- device and conversions ----------------------------------------------------------------------

@@ -62,6 +62,11 @@ def numerics() -> dict:
             "graph_optimization_level": options.graph_optimization_level.name, **threads()}
 
 
+def cpu_backend() -> dict:
+    """The device this ONNX Runtime build targets and the execution providers it offers."""
+    return {"device": ort.get_device(), "available_providers": ", ".join(ort.get_available_providers())}
+
+
 def threads() -> dict:
     options = session_options()
     return {"intra_op_num_threads": options.intra_op_num_threads,

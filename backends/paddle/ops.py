@@ -114,5 +114,25 @@ def numerics() -> dict:
     return {"tf32": "no switch on the CPU", **flags}
 
 
+def cpu_backend() -> dict:
+    """Whether Paddle was built with oneDNN and MKL, and its switch for the oneDNN kernels,
+    FLAGS_use_onednn (before 3.0: FLAGS_use_mkldnn; set by the environment variable of that name)."""
+    found = {}
+    try:
+        found["oneDNN built"] = "yes" if paddle.base.core.is_compiled_with_onednn() else "no"
+    except AttributeError:  # before Paddle 3.0: is_compiled_with_mkldnn, under paddle.fluid
+        pass
+    for flag in ("FLAGS_use_onednn", "FLAGS_use_mkldnn"):
+        try:
+            found.update(paddle.get_flags([flag]))
+            break
+        except (ValueError, RuntimeError):  # flag absent in this build
+            pass
+    with_mkl = getattr(paddle.version, "with_mkl", None)
+    if isinstance(with_mkl, str):
+        found["MKL"] = with_mkl  # "ON" or "OFF", as the build recorded it
+    return found
+
+
 def threads() -> dict:
     return {"cpu_count": os.cpu_count(), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset")}

@@ -143,8 +143,21 @@ def convolve_transpose(x, w, b, q):
 
 # ---- what float32 means here, and who runs it ----------------------------------------------------
 def numerics() -> dict:
-    return {"tensor_float_32_execution": tf.config.experimental.tensor_float_32_execution_enabled(),
-            "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (oneDNN on for x86)")}
+    return {"tensor_float_32_execution": tf.config.experimental.tensor_float_32_execution_enabled()}
+
+
+def cpu_backend() -> dict:
+    """Whether TensorFlow's oneDNN custom ops run in this process, as TensorFlow decided it: a
+    TF_ENABLE_ONEDNN_OPTS of 0 or 1 says so; unset, Linux builds turn them on only for a CPU with
+    AVX-512 VNNI or BF16, AVX-VNNI or AMX (tensorflow/core/util/port.cc, DefaultOneDnnPolicy). Off
+    also for a build without oneDNN: TensorFlow's answer does not tell the two apart."""
+    found = {"TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TensorFlow decides by the CPU)")}
+    try:
+        from tensorflow.python.util import _pywrap_util_port  # private, but what TensorFlow itself asks
+        found["oneDNN"] = "on" if _pywrap_util_port.IsMklEnabled() else "off"
+    except (ImportError, AttributeError):
+        found["oneDNN"] = "unknown"
+    return found
 
 
 def threads() -> dict:

@@ -2,6 +2,7 @@
 
 F.conv2d takes NCHW/OIHW natively, so no layout changes; asymmetric pads go through F.pad."""
 import contextlib
+import re
 
 import numpy as np
 import torch
@@ -110,8 +111,35 @@ def convolve_transpose(x, w, b, q):
 def numerics() -> dict:
     return {"cudnn.allow_tf32": torch.backends.cudnn.allow_tf32,
             "cuda.matmul.allow_tf32": torch.backends.cuda.matmul.allow_tf32,
-            "float32_matmul_precision": torch.get_float32_matmul_precision(),
-            "mkldnn": torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled}
+            "float32_matmul_precision": torch.get_float32_matmul_precision()}
+
+
+def cpu_backend() -> dict:
+    """What torch says of its CPU kernels: whether oneDNN (mkldnn) runs its convolutions, which
+    oneDNN and MKL it was built with, and the instruction set ATen's own kernels dispatch to."""
+    found = {}
+    with contextlib.suppress(Exception):  # a query this release lacks is left out
+        found["oneDNN"] = "on" if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else "off"
+    with contextlib.suppress(Exception):
+        found.update(built_with(torch.__config__.show()))
+    with contextlib.suppress(Exception):
+        found["MKL"] = "available" if torch.backends.mkl.is_available() else "not available"
+    with contextlib.suppress(Exception):
+        found["cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    return found
+
+
+def built_with(config: str) -> dict:
+    """The oneDNN and MKL versions in torch.__config__.show()'s text: "Intel(R) MKL-DNN v3.12.0
+    (Git Hash ...)" or "oneDNN v3.x.y", "Intel(R) oneAPI Math Kernel Library Version 2024.2-..."."""
+    found = {}
+    onednn = re.search(r"(?:MKL-DNN|oneDNN) v(\d+\.\d+(?:\.\d+)?)", config)
+    if onednn:
+        found["oneDNN_version"] = onednn.group(1)
+    mkl = re.search(r"Math Kernel Library Version (\d+(?:\.\d+)*)", config)
+    if mkl:
+        found["MKL_version"] = mkl.group(1)
+    return found
 
 
 def threads() -> dict:

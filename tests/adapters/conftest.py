@@ -24,7 +24,8 @@ def pytest_report_header(config):
     b = backends.load(_name())
     meta = b.metadata() if hasattr(b, "metadata") else {"name": getattr(b, "name", "?")}
     return [f"convtabs backend: {meta.get('name')} {meta.get('version', '')} on {meta.get('device', '?')}",
-            f"dtypes: {meta.get('dtypes')}  numerics: {meta.get('numerics')}  threads: {meta.get('threads')}"]
+            f"dtypes: {meta.get('dtypes')}  numerics: {meta.get('numerics')}  threads: {meta.get('threads')}",
+            f"cpu backend: {meta.get('cpu_backend')}"]
 
 
 def pytest_terminal_summary(terminalreporter):
