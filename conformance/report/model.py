@@ -4,7 +4,8 @@ Schema (version "convtabs.conformance/1"):
   generated: ISO time; selection: CONV_BACKEND as read; device: CONV_DEVICE
   backends: {name: {run: {status (ok, failed, crashed, timeout, hung, interrupted, missing), detail,
              seconds, log}, problem: "" or why results are not
-             trusted, metadata: adapter metadata (version, device, dtypes, numerics, threads),
+             trusted, metadata: adapter metadata (version, device, dtypes, numerics, threads,
+             cpu_backend: what the framework says of its CPU kernels, e.g. oneDNN on/off and version),
              checks: {check: {pass, fail, error, unsupported, not implemented, worst_ratio,
              worst_grade (over passing checks)}}, grades: {dtype: worst precision grade of passing checks}, reduced_precision: [dtype...],
              grades_by_family: {"conv2d" or "conv_transpose2d": {dtype: worst grade}} (checks.family),
@@ -13,6 +14,8 @@ Schema (version "convtabs.conformance/1"):
              failure_patterns: [{where: "padding=same and stride=>1", failed, checks}]: the
              parameter values where failures concentrate, most telling first}}
   skipped: {name: reason}
+  machine: {cpu (model), cores, system, machine (architecture), features: {"AVX2", "AVX-512F", ...: present}
+           (runner.machine.KERNEL_FEATURES; {} and a note where no flags were read)}
   pairs: [{a, b, shared, agree, agreement, worst_ratio, disagreements, by_check: {check: {shared, agree,
           worst_ratio}}}]
   probes: {probe id: {question, answers: {backend: observed}}}
@@ -31,7 +34,7 @@ import datetime as dt
 from collections import defaultdict
 
 from runner.exits import OK, UNEXPECTED
-from runner.machine import cpu_features as machine_features
+from runner import machine as this_machine
 
 from ..checks import FAILING, STATUSES, family
 from ..known import classify
@@ -87,20 +90,22 @@ def grades_by_family(verdicts: list[dict]) -> dict:
 
 
 def build(selection: str, device: str, loaded: dict, outcomes: dict, skipped: dict, pairs, probe_answers,
-          cases=(), features=None, entries=None) -> dict:
+          cases=(), features=None, entries=None, machine=None) -> dict:
     """features: the CPU's feature flags the expectations are matched against (default: this
-    machine's); entries: the expectations (default: the file's, runner.expectations.load)."""
+    machine's); entries: the expectations (default: the file's, runner.expectations.load);
+    machine: the machine the report names (default: this one, runner.machine.describe)."""
     backends = {name: summarise_backend(loaded[name], outcomes.get(name)) for name in loaded}
     by_id = {c.id: c for c in cases}
     for name, b in backends.items():
         verdicts = (loaded[name].summary or {}).get("verdicts", [])
         b["failure_patterns"] = [{"where": w, "failed": f, "checks": t} for w, f, t in failure_patterns(verdicts, by_id)]
-    known = classify(backends, loaded, cases, machine_features() if features is None else features, entries)
+    known = classify(backends, loaded, cases, this_machine.cpu_features() if features is None else features, entries)
     failed = any(b["failures"] or (b["run"] and b["run"]["status"] in RUN_FAILED) or b["problem"]
                  for b in backends.values())
     return {
         "schema": SCHEMA, "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "selection": selection, "device": device, "backends": backends, "skipped": skipped,
+        "machine": this_machine.describe() if machine is None else machine,
         "pairs": [p.to_json() for p in pairs], "probes": probe_answers, "expectations": known,
         "exit_status": UNEXPECTED if failed else OK,
     }

@@ -69,7 +69,7 @@ def intro(report: dict) -> str:
 
 
 def sections(report: dict) -> list[Section]:
-    return [backends(report), checks(report), grades(report), pairs(report), probes(report), *keras(report),
+    return [backends(report), machine(report), checks(report), grades(report), pairs(report), probes(report), *keras(report),
             failures(report), known(report), unsupported(report)]
 
 
@@ -78,6 +78,21 @@ def backends(report: dict) -> Section:
     if report["skipped"]:
         blocks.append(Text("Skipped: " + "; ".join(f"{k} ({v})" for k, v in report["skipped"].items())))
     return Section("Backends", blocks)
+
+
+def machine(report: dict) -> Section:
+    """The CPU and what each framework says of its CPU kernels: TensorFlow and torch pick other
+    oneDNN kernels per instruction set, and some answers change with them."""
+    found = report.get("machine")  # absent from a report.json written before it was recorded
+    if not found:
+        return Section("Machine", [Text("Not recorded in this report.")])
+    blocks = [Text(f"CPU: {found.get('cpu', '?')}, {found.get('cores', '?')} cores, {found.get('system', '?')} "
+                   f"({found.get('machine', '?')})"),
+              Text(features_text(found))]
+    rows = [[name, cpu_backend_text(b["metadata"].get("cpu_backend") or {})] for name, b in report["backends"].items()]
+    if rows:
+        blocks.append(Table(["backend", "what the framework says of its CPU backend"], rows))
+    return Section("Machine", blocks)
 
 
 def checks(report: dict) -> Section:
@@ -182,6 +197,18 @@ def rows_backends(report: dict) -> list[list[str]]:
 def numerics_text(numerics: dict) -> str:
     """The adapter's precision settings as `key=value` pairs, whole: a cut-off setting is no record."""
     return "; ".join(f"{key}={value}" for key, value in numerics.items()) or "(no switches)"
+
+
+def features_text(found: dict) -> str:
+    """One line, the same in report.md and a terminal: "Kernel-choosing features: AVX2 yes · AVX-512F no · ..."."""
+    features = found.get("features") or {}
+    if not features:
+        return "Kernel-choosing features: " + found.get("note", "not read")
+    return "Kernel-choosing features: " + " · ".join(f"{name} {'yes' if on else 'no'}" for name, on in features.items())
+
+
+def cpu_backend_text(said: dict) -> str:
+    return "; ".join(f"{key}: {value}" for key, value in said.items()) or "-"
 
 
 def rows_checks(report: dict) -> tuple[list[str], list[list[str]]]:

@@ -43,12 +43,17 @@ def loaded(name: str, verdicts: list[dict]) -> Loaded:
                          "probes": probes, "metadata": {"version": "1.0", "device": "cpu", "numerics": {}}})
 
 
-def build(backends: dict[str, list[dict]], skipped=None) -> dict:
+# An AVX-512 machine as runner.machine.describe() reports one: nothing depends on this machine's CPU.
+MACHINE = {"cpu": "Intel(R) Xeon(R) Platinum 8380H CPU @ 2.90GHz", "cores": 8, "system": "Linux 6.1",
+           "machine": "x86_64", "features": {"AVX2": True, "AVX-512F": True, "AVX-512 VNNI": True, "AMX-TILE": False}}
+
+
+def build(backends: dict[str, list[dict]], skipped=None, machine=MACHINE) -> dict:
     runs = {name: loaded(name, verdicts) for name, verdicts in backends.items()}
     outcomes = {name: Ended("ok") for name in backends}
     names = list(backends)
     pairs = [Pair(a, b, 4, 4) for i, a in enumerate(names) for b in names[i + 1:]]
-    return rep.build("", "cpu", runs, outcomes, skipped or {}, pairs, rep.probe_table(runs))
+    return rep.build("", "cpu", runs, outcomes, skipped or {}, pairs, rep.probe_table(runs), machine=machine)
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def terminal_text(report: dict) -> str:
 
 def test_markdown_and_terminal_show_the_same_sections_in_the_same_order(report):
     titles = re.findall(r"^## (.+)$", rep.markdown(report), flags=re.M)
-    assert titles[0] == "Backends" and titles[-1].startswith("Unsupported")
+    assert titles[:2] == ["Backends", "Machine"] and titles[-1].startswith("Unsupported")
     assert titles == [section.title for section in rep.sections(report)]
     shown = [line.strip() for line in terminal_text(report).splitlines() if line.strip() in titles]
     assert shown == titles
@@ -101,10 +106,41 @@ def test_report_json_keeps_its_schema(report, tmp_path):
     files = rep.write_all(report, tmp_path)
     written = json.loads(files["json"].read_text())
     assert written["schema"] == "convtabs.conformance/1" and written["exit_status"] == 1  # planted fails
-    assert list(written) == ["schema", "generated", "selection", "device", "backends", "skipped", "pairs", "probes",
-                             "expectations", "exit_status"]
+    assert list(written) == ["schema", "generated", "selection", "device", "backends", "skipped", "machine", "pairs",
+                             "probes", "expectations", "exit_status"]
+    assert written["machine"] == MACHINE
     assert written["backends"]["torch"]["unsupported"] == {"int32": "no dilated int32 kernel"}
     assert written["backends"]["planted"]["checks"]["conv2d"]["fail"] == 1
+
+
+def machine_section(text: str) -> str:
+    """The Machine section of report.md or of the terminal's text, up to the next section."""
+    start = text.index("Machine")
+    return text[start:text.index("Checks against the float64 reference", start)]
+
+
+def test_the_machine_section_names_the_cpu_and_its_avx512_features_in_both(report):
+    for text in (rep.markdown(report), terminal_text(report)):
+        section = machine_section(text)
+        assert "Intel(R) Xeon(R) Platinum 8380H CPU @ 2.90GHz, 8 cores, Linux 6.1 (x86_64)" in section
+        assert "AVX2 yes · AVX-512F yes · AVX-512 VNNI yes · AMX-TILE no" in section
+
+
+def test_each_framework_says_what_it_runs_on_the_cpu_and_one_without_an_answer_still_renders():
+    runs = {name: loaded(name, [verdict("book-a", "pass")]) for name in ("torch", "plugin")}
+    runs["torch"].summary["metadata"]["cpu_backend"] = {"oneDNN": "on", "oneDNN_version": "3.12.0"}
+    report = rep.build("", "cpu", runs, {n: Ended("ok") for n in runs}, {}, [], rep.probe_table(runs), machine=MACHINE)
+    markdown = machine_section(rep.markdown(report))
+    assert "| torch | oneDNN: on; oneDNN_version: 3.12.0 |" in markdown and "| plugin | - |" in markdown
+    assert re.search(r"torch\s+│\s+oneDNN: on; oneDNN_version: 3.12.0", machine_section(terminal_text(report)))
+
+
+def test_a_report_without_a_machine_or_without_its_feature_flags_still_renders(report):
+    old = {key: value for key, value in report.items() if key != "machine"}  # a report.json from before
+    assert "Not recorded in this report." in machine_section(rep.markdown(old))
+    unread = build({"numpy": [verdict("book-a", "pass")]},
+                   machine={**MACHINE, "features": {}, "note": "no CPU feature flags read"})
+    assert "Kernel-choosing features: no CPU feature flags read" in machine_section(terminal_text(unread))
 
 
 class PairByCheck(Pair):
