@@ -7,7 +7,8 @@ seconds per backend) or a failure is recorded in results/bench/status.json and s
 report, and the other backends still run. Then: report.md, report.json, scaling.png,
 bars-<group>.png and a terminal table. Modes: --quick (a smoke run of about a minute for all
 backends), default (under 10 minutes on 2 cores), --full (every compiled variant, longer rounds).
-Exit status 1 when a backend crashed, hung or failed.
+Exit status 1 when a backend crashed, hung or failed; 3 when the report itself could not be
+written (runner.report_stage: the statuses are saved in verdicts.json, the traceback in logs/).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import settings
 from runner.files import slug, write_json_atomic
 from runner.lock import RunLocked, results_lock
 from runner.process import interpreter, run_backend, run_each, selected_or_exit
+from runner.report_stage import report_or_evidence
 
 from . import report as rep
 from . import workloads as wl
@@ -115,10 +117,16 @@ def run_all(selected, skipped, mode, directory, timeout) -> int:
         stale.unlink()
     outcomes = run_each(selected, lambda spec, progress: run_one(spec, mode, directory, timeout, progress), width=12)
     status_path = directory / "status.json"
-    write_json_atomic(status_path, {"mode": mode, "statuses": {s: o.to_json() for s, o in outcomes.items()},
-                                    "skipped": skipped})
+    statuses = {"mode": mode, "statuses": {s: o.to_json() for s, o in outcomes.items()}, "skipped": skipped}
+    write_json_atomic(status_path, statuses)
     paths = [directory / f"{slug(s)}.json" for s in selected if (directory / f"{slug(s)}.json").exists()]
-    runs, statuses = rep.load([*paths, status_path])
+    return report_or_evidence("make bench", directory, lambda: publish([*paths, status_path], directory),
+                              lambda: {**statuses, "timing_files": [str(p) for p in paths]})
+
+
+def publish(paths: list[Path], directory: Path) -> int:
+    """The merged report of the backends' timing files and status.json; its exit status."""
+    runs, statuses = rep.load(paths)
     report = rep.build(runs, statuses)
     files = rep.write_all(report, directory)
     rep.print_terminal(report, files)

@@ -422,3 +422,31 @@ def test_the_numpy_gemm_timed_with_a_target_counts_toward_the_peak(numpy_and_tor
         "numpy.matmul (interleaved with the adapter on multi-64) in the numpy process"
     [check] = [c for c in report["numpy_checks"] if "multi-64" in c["check"]]
     assert check["peak_pct"] == pytest.approx(check["value"])  # the floor's GEMM is the peak itself
+
+
+def test_a_failing_report_stage_keeps_the_statuses_and_exits_3(tmp_path, monkeypatch, capsys):
+    """runner.report_stage in make bench: the timings stay on disk, verdicts.json names them and the
+    error, the traceback goes to logs/report-error.log, not the terminal; a later good run cleans up."""
+    import benchmarks.__main__ as command
+    from runner.process import Outcome
+
+    def one_backend_ran(selected, run, **options):
+        write_run(tmp_path / "numpy.json", [bench("numpy", "adapter", "multi-64", 0.01, flops=400_000_000)])
+        return {"numpy": Outcome("numpy", "ok", "finished", 0, 1.0, "log")}
+
+    def broken(*args, **kwargs):
+        raise ValueError("a renderer met something new")
+    monkeypatch.setattr(command, "run_each", one_backend_ran)
+    monkeypatch.setattr(rep, "markdown", broken)
+    assert command.run_all(["numpy"], {}, "quick", tmp_path, 60) == 3
+    saved = json.loads((tmp_path / "verdicts.json").read_text())
+    assert "a renderer met something new" in saved["report_error"] and saved["statuses"]["numpy"]["status"] == "ok"
+    assert saved["timing_files"] == [str(tmp_path / "numpy.json")]
+    assert "Traceback" in (tmp_path / "logs" / "report-error.log").read_text()
+    err = capsys.readouterr().err
+    assert "verdicts.json" in err and "Traceback" not in err
+
+    monkeypatch.undo()
+    monkeypatch.setattr(command, "run_each", one_backend_ran)
+    assert command.run_all(["numpy"], {}, "quick", tmp_path, 60) == 0
+    assert not (tmp_path / "verdicts.json").exists() and (tmp_path / "report.md").exists()
