@@ -6,7 +6,9 @@ natively, exported, run in ONNX Runtime and compared with the framework's own ou
 (results/export/<backend>.json, models under results/export/models/). Rows its environment could
 not run in ONNX Runtime (MXNet's has none) are run here. Then report.json, report.md and a
 terminal table. Exit status 1 when a framework's process crashed, hung or failed, or convtabs
-itself failed on a row; a disagreement or an exporter's error is a finding, not a failure.
+itself failed on a row; a disagreement or an exporter's error is a finding, not a failure. Exit
+status 3 (runner.exits.REPORT_FAILED) when the report stage itself failed: the rows are then in
+verdicts.json and the traceback in logs/report-error.log.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from backends import BUILTIN, ROOT, BackendError, available, selected
 from runner.files import slug, write_json_atomic
 from runner.lock import RunLocked, results_lock
 from runner.process import run_backend, run_each
+from runner.report_stage import report_or_evidence
 
 from . import report as rp
 from .judge import finish_pending
@@ -183,12 +186,47 @@ def _run(specs, skipped, configs, directory: Path, timeout: float) -> int:
         shutil.rmtree(directory / "models" / slug(spec), ignore_errors=True)
     outcomes = run_each(specs, lambda spec, progress: run_one(spec, directory, configs, timeout, progress),
                         width=18, jobs=settings.jobs())
-    rows = collect(specs, outcomes, directory)
+    return finish(specs, skipped, configs, directory, outcomes, started)
+
+
+def finish(specs, skipped, configs, directory: Path, outcomes: dict, started: float) -> int:
+    """The report stage: collect the rows, build, write and print the report; its exit status. If
+    that stage fails, runner.report_stage keeps `evidence` instead and returns REPORT_FAILED."""
+    collected = {}
+
+    def collect_and_write() -> int:
+        collected["rows"] = collect(specs, outcomes, directory)
+        return write_report_files(collected["rows"], configs, outcomes, skipped, directory, started)
+
+    return report_or_evidence("make export", directory, collect_and_write,
+                              lambda: evidence(specs, outcomes, directory, collected.get("rows")))
+
+
+def write_report_files(rows, configs, outcomes: dict, skipped: dict, directory: Path, started: float) -> int:
     document = rp.build(rows, configs, outcomes, skipped, time.monotonic() - started)
     write_json_atomic(directory / "report.json", document)
     (directory / "report.md").write_text(rp.markdown(document))
     print_terminal(document, [str(directory / "report.md"), str(directory / "report.json")])
     return document["exit_status"]
+
+
+def evidence(specs, outcomes: dict, directory: Path, rows: list[dict] | None) -> dict:
+    """What the framework processes produced, without the report's code: how each process ended,
+    and the rows collected from them, or, when collecting failed (rows is None), each process's
+    journal (<backend>.json) as found: its JSON, its text where it is no JSON, None where absent."""
+    if rows is not None:
+        return {"processes": outcomes, "rows": rows}
+    return {"processes": outcomes, "journals": {spec: _journal(directory / f"{slug(spec)}.json") for spec in specs}}
+
+
+def _journal(path: Path):
+    if not path.exists():
+        return None
+    text = path.read_text(errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 if __name__ == "__main__":

@@ -5,10 +5,14 @@ error bounds (docs/design.md, Error bound: pairwise agreement). When they disagr
 mistranslated by an exporter usually leaves a recognisable trace, so the disagreement is located
 rather than only measured:
 
+- "agrees": within the bound everywhere;
+- "answer": the output is no NCHW array of real numbers (None, a list, a string, an array of
+  complex numbers, booleans or objects, or of another rank): what it is instead is named;
 - "shape": the output has another height or width (a SAME rule applied to the wrong size);
 - "shift": the values are right but moved by (dr, dc) pixels (the odd pixel of a "same" padding
   put on the other side, SAME_UPPER read as SAME_LOWER);
-- "values": neither; the worst element and the rows and columns out of bound are named.
+- "values": none of those; the worst element and the rows and columns out of bound are named (a
+  NaN or infinity where the framework's value is finite is out of any bound: reference.bounds).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from conformance.results import not_an_array
 from reference.bounds import error_ratio, worst_element
 
 MAX_SHIFT = 3  # pixels searched each way: a padding off by more than the kernel's half-width is not a shift
@@ -27,7 +32,7 @@ class Comparison:
     """The verdict on `got` (the exported model run elsewhere) against `want` (the framework's own)."""
 
     agrees: bool
-    kind: str  # "agrees", "shape", "shift" or "values"
+    kind: str  # "agrees", "answer", "shape", "shift" or "values"
     ratio: float  # worst error / bound where compared (inf when nothing could be compared)
     detail: str  # one sentence for the report
     shift: tuple[int, int] | None = None  # got[..., i, j] == want[..., i + dr, j + dc] on the overlap
@@ -41,11 +46,15 @@ class Comparison:
 
 
 def compare(got, want, bound) -> Comparison:
-    """got and want are NCHW arrays; bound is the allowed |got - want|, broadcastable to want."""
+    """got is whatever was answered (any object); want, the trusted side, is an NCHW array; bound
+    is the allowed |got - want|, broadcastable to want."""
+    problem = answer_problem(got)
+    if problem:
+        return Comparison(False, "answer", float("inf"), f"the output is {problem}")
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     bound = np.broadcast_to(np.asarray(bound, np.float64), want.shape)
-    if got.ndim != 4 or want.ndim != 4:
-        raise ValueError(f"compare takes NCHW arrays: got shape {got.shape}, want shape {want.shape}")
+    if want.ndim != 4:
+        raise ValueError(f"compare takes an NCHW want: shape {want.shape}")
     if got.shape != want.shape:
         return _wrong_shape(got, want, bound)
     worst = worst_element(got, want, bound)
@@ -59,6 +68,17 @@ def compare(got, want, bound) -> Comparison:
                           f"[i{dr:+d}, j{dc:+d}] (worst error/bound unshifted {worst.ratio:.3g} at "
                           f"{_where(worst.index)})", shift, worst.index)
     return Comparison(False, "values", worst.ratio, _values_sentence(got, want, bound, worst), None, worst.index)
+
+
+def answer_problem(got) -> str | None:
+    """None when got is an NCHW array of real numbers (any float, int or unsigned dtype: its
+    values are what is judged), else what it is instead. Complex numbers are not taken for their
+    real part, nor booleans for 0 and 1: either is another kind of answer, not a value."""
+    if not isinstance(got, np.ndarray) or got.dtype.kind not in "fiu":
+        return not_an_array(got)
+    if got.ndim != 4:
+        return f"an array of shape {got.shape}, not NCHW (4 axes)"
+    return None
 
 
 def find_shift(got, want, bound, exclude_zero: bool = False) -> tuple[int, int] | None:

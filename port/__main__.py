@@ -9,8 +9,9 @@ Frameworks: CONV_BACKEND narrows them (default: all installed, Keras on its thre
 included). Layers: every layer of layers.config.CONFIGS, or one with --layer / LAYER (a CONFIGS
 name or a description parse_layer reads, e.g. "conv k=3 s=2 p=same in=4 out=8 input=16").
 Exit status 0 when every faithful port agrees wherever the target can spell it; 1 when one does
-not, or a process failed; 2 for bad input; 130 after Ctrl-C. A naive port that breaks is a
-finding, not a failure.
+not, or a process failed; 2 for bad input; 3 (runner.exits.REPORT_FAILED) when the report stage
+itself failed (the processes' outcomes are then in verdicts.json, the traceback in
+logs/report-error.log); 130 after Ctrl-C. A naive port that breaks is a finding, not a failure.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from layers.config import CONFIGS, LayerConfig, config_by_name, parse_layer
 from runner.files import slug, write_json_atomic
 from runner.lock import RunLocked, results_lock
 from runner.process import interrupted, run_backend, run_each
+from runner.report_stage import report_or_evidence
 
 from . import judge, model
 from .frameworks import choose
@@ -111,19 +113,45 @@ def run_all(args, configs, frameworks, missing, started) -> int:
             fw, "target", layer_args + ["--sources", ",".join(s for s in ran if s != fw)],
             len(configs) * len([s for s in ran if s != fw]), progress, **common), jobs=jobs, keep_on_interrupt=True)
     clock["target"] = time.monotonic()
+    return finish(directory, frameworks, missing, configs, {"source": source, "target": target}, clock, started,
+                  _command(args))
+
+
+def finish(directory: Path, frameworks, missing, configs, phases: dict, clock: dict, started: float,
+           command: str) -> int:
+    """The report stage (write_report); if it fails, runner.report_stage keeps `evidence` instead
+    and returns REPORT_FAILED."""
+    return report_or_evidence("make port", directory,
+                              lambda: write_report(directory, frameworks, missing, configs, phases, clock, started,
+                                                   command),
+                              lambda: evidence(directory, phases))
+
+
+def write_report(directory: Path, frameworks, missing, configs, phases: dict, clock: dict, started: float,
+                 command: str) -> int:
+    """Judge the phases' files, then build, write and print the report; its exit status.
+    phases: {"source" | "target": {framework: Outcome}}; clock: when each phase started and ended."""
     sources = judge.sources(directory, frameworks, configs)
     ports = judge.ports(directory, frameworks, configs)
     timing = {"wall_seconds": time.monotonic() - started, "source_seconds": clock["source"] - clock["start"],
               "target_seconds": clock["target"] - clock["source"], "judge_seconds": time.monotonic() - clock["target"],
-              "processes": {phase: {fw: o.seconds for fw, o in outcomes.items()}
-                            for phase, outcomes in (("source", source), ("target", target))}}
-    processes = {"source": {fw: o.to_json() for fw, o in source.items()},
-                 "target": {fw: o.to_json() for fw, o in target.items()}}
-    report = model.build(frameworks, missing, configs, processes, sources, ports, timing, _command(args))
+              "processes": {phase: {fw: o.seconds for fw, o in outcomes.items()} for phase, outcomes in phases.items()}}
+    report = model.build(frameworks, missing, configs, processes_json(phases), sources, ports, timing, command)
     report["timing"]["wall_seconds"] = time.monotonic() - started  # the report itself included
     files = write_all(report, directory)
     print_terminal(report, files)
     return report["exit_status"]
+
+
+def processes_json(phases: dict) -> dict:
+    return {phase: {fw: o.to_json() for fw, o in outcomes.items()} for phase, outcomes in phases.items()}
+
+
+def evidence(directory: Path, phases: dict) -> dict:
+    """What the framework processes produced, without the judging or the report's code: how each
+    process of each phase ended, and every array file they wrote (paths under the results folder)."""
+    written = sorted(str(p.relative_to(directory)) for p in (directory / "arrays").rglob("*") if p.is_file())
+    return {"processes": processes_json(phases), "arrays": written}
 
 
 def run_phase(framework: str, phase: str, extra: list[str], total: int, progress, *, directory: Path,

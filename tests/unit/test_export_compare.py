@@ -94,6 +94,8 @@ def test_a_nan_on_one_side_disagrees():
     assert not result.agrees and result.to_json()["ratio"] is None  # inf, written as null
 
 
-def test_not_nchw_is_refused_with_both_shapes():
+def test_a_want_not_nchw_is_refused_with_its_shape():
+    """want is ours (the framework's output once judged, or the reference): not NCHW is our bug.
+    A `got` not NCHW is an answer judged (tests/unit/test_export_total.py)."""
     with pytest.raises(ValueError, match=r"NCHW.*\(3, 3\)"):
-        compare(np.zeros((3, 3)), np.zeros((3, 3)), BOUND)
+        compare(np.zeros((1, 1, 3, 3)), np.zeros((3, 3)), BOUND)
