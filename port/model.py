@@ -69,12 +69,14 @@ def failures(report: dict) -> list[str]:
         for framework, outcome in outcomes.items():
             if outcome["status"] != "ok":
                 found.append(f"{framework} ({phase} phase): its process {outcome['detail']} (log: {outcome['log']})")
+    crashed = {framework for outcomes in report["processes"].values() for framework, outcome in outcomes.items()
+               if outcome["status"] != "ok"}
     for framework, entries in report["sources"].items():
         for config, entry in entries.items():
             if entry["status"] in FAILED_SOURCE:
                 found.append(f"{framework} could not build {config} as a source: {entry.get('reason')}")
-    crashed = {framework for outcomes in report["processes"].values() for framework, outcome in outcomes.items()
-               if outcome["status"] != "ok"}
+            elif entry["status"] == "missing" and framework not in crashed:  # "ok", yet nothing to judge
+                found.append(f"{framework}'s source process finished but wrote nothing for {config}")
     for record in report["ports"]:
         if record["status"] == "missing" and record["target"] in crashed:
             continue  # its process's line says why

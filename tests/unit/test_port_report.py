@@ -46,9 +46,9 @@ def _sources():
             "tensorflow": {"down3-s2-same-even": same, "upsample4-s2-p1": same}}
 
 
-def _report(faithful_status="agrees", processes=None):
+def _report(faithful_status="agrees", processes=None, sources=None):
     processes = processes or {"source": {f: OK for f in FRAMEWORKS}, "target": {f: OK for f in FRAMEWORKS}}
-    built = model.build(FRAMEWORKS, {"mxnet": "not installed: run make mxnet"}, CONFIGS, processes, _sources(),
+    built = model.build(FRAMEWORKS, {"mxnet": "not installed: run make mxnet"}, CONFIGS, processes, sources or _sources(),
                         _ports(faithful_status), {"wall_seconds": 12.5, "source_seconds": 5.0,
                                                   "target_seconds": 6.0, "judge_seconds": 1.5}, "python -m port")
     return json.loads(json.dumps(built))  # the fixture as report.json holds it
@@ -77,6 +77,19 @@ def test_a_failed_process_fails_the_run():
     report = _report(processes={"source": {"torch": OK, "tensorflow": crashed}, "target": {}})
     assert report["exit_status"] == 1
     assert any("tensorflow (source phase)" in f and "SIGSEGV" in f for f in report["failures"])
+
+
+def test_a_process_that_finished_but_wrote_no_source_fails_the_run():
+    """Its ports are all "source unavailable", which alone would not fail the run: the source line does."""
+    missing = {"status": "missing", "reason": "its process wrote nothing for this layer"}
+    sources = _sources()
+    sources["torch"]["down3-s2-same-even"] = missing
+    report = _report(sources=sources)
+    assert report["exit_status"] == 1
+    assert report["failures"] == ["torch's source process finished but wrote nothing for down3-s2-same-even"]
+    crashed = {**OK, "status": "crashed", "detail": "CRASHED with signal 9 (SIGKILL)"}
+    report = _report(processes={"source": {"torch": crashed, "tensorflow": OK}, "target": {}}, sources=sources)
+    assert [f for f in report["failures"] if "wrote nothing" in f] == []  # the crash's own line says why
 
 
 def test_markdown_holds_the_matrix_the_finding_and_its_fix():
