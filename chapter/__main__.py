@@ -4,7 +4,9 @@ Each backend (CONV_BACKEND, default all installed) computes every cell in its ow
 (chapter/tab.py, results/d2l/<backend>.json); then the page is judged against the float64
 reference and written as results/d2l/index.html, page.json and PNGs, and printed. Exit status 1
 when a framework's number differs from the reference (outside the cells that show a framework's
-own behaviour) or a framework's process crashed or hung.
+own behaviour) or a framework's process crashed or hung. Exit status 3 (runner.exits.REPORT_FAILED)
+when judging or rendering itself failed: the tabs as read are then in verdicts.json
+(runner/report_stage.py).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import settings
 from runner.files import slug, write_json_atomic
 from runner.lock import RunLocked, results_lock
 from runner.process import run_backend, run_each, selected_or_exit
+from runner.report_stage import report_or_evidence
 
 from . import cells, render, titles, webpage
 from . import page as pg
@@ -76,13 +79,21 @@ def main(argv=None) -> int:
 
 
 def publish(selected, statuses: dict, directory: Path, lang: str) -> int:
-    """Judge, write page.json, the PNGs and index.html, print; the exit status."""
+    """Read every framework's tab, then judge and report them; the exit status. If judging or
+    rendering fails, the tabs as read are kept instead (runner.report_stage) and the exit status
+    says so."""
     tabs = {}
     for spec in selected:
         path = directory / f"{slug(spec)}.json"
         tabs[spec] = json.loads(path.read_text()) if path.exists() else None
         if tabs[spec] is None and statuses[spec].get("status") == "ok":
             statuses[spec] = {**statuses[spec], "status": "failed", "detail": f"wrote no {path}"}
+    return report_or_evidence("make d2l", directory, lambda: write_report(tabs, statuses, directory, lang),
+                              lambda: {"statuses": statuses, "tabs": tabs})
+
+
+def write_report(tabs: dict, statuses: dict, directory: Path, lang: str) -> int:
+    """Judge, write page.json, the PNGs and index.html, print; the exit status the verdicts give."""
     page = pg.build(tabs, statuses, lang)
     write_json_atomic(directory / "page.json", page)
     try:

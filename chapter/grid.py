@@ -6,6 +6,7 @@ by the cell's id: a new cell of a known kind prints without an edit here.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,24 @@ class Entry:
     def joined(self) -> str:
         """The verdict above the value and the note below it, as the terminal prints them."""
         return "\n".join(filter(None, [self.verdict, self.text, self.note]))
+
+
+def as_numbers(value) -> np.ndarray | None:
+    """value as a float64 array when it is a number or a rectangular nested list of numbers; None
+    for anything else a tab's JSON may hold (a str, a bool, null, a dict, a ragged list), which
+    np.asarray would refuse or, for "1.5" and true, quietly turn into a number."""
+    if not _all_numbers(value):
+        return None
+    try:
+        return np.asarray(value, np.float64)
+    except (ValueError, OverflowError):  # ragged, or an int beyond any float
+        return None
+
+
+def _all_numbers(value) -> bool:
+    if isinstance(value, list):
+        return all(_all_numbers(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def array_text(value) -> str:
@@ -93,14 +112,25 @@ def fmt(kind: str, value, facts: dict) -> str:
     """One value as text, laid out as the book prints a value of that kind."""
     if value is None:
         return NO_GRADIENT if kind == "gradient" else "None"
-    return FORMATS[kind](value, facts)
+    try:
+        return FORMATS[kind](value, facts)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        # Not a value of its kind (a framework's odd answer, judged by page.py, or a probe's, not
+        # judged at all): printed as it came, so that the page still stands.
+        return _as_json(value)
+
+
+def _as_json(value, limit: int = 300) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def verdict(row: dict) -> str:
     if row["status"] == "shown":
         return ""
     ratio = "" if row["ratio"] is None else f" (error/bound {row['ratio']:.2g})"
-    return STATUS_TEXT[row["status"]] + ratio
+    why = f": {row['why']}" if row["why"] else ""
+    return STATUS_TEXT[row["status"]] + ratio + why
 
 
 def section_grid(section: dict, backends: list[str], facts: dict) -> tuple[list[str], list[list[Entry]]]:

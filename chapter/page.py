@@ -17,27 +17,46 @@ import reference as ref
 from reference.bounds import worst_ratio
 
 from . import cells, titles
+from .grid import as_numbers
 
+INF = float("inf")
 STATUSES = ("match", "differs", "raised", "not implemented", "shown", "missing")
 
 
-def judge(got, expected, bound) -> tuple[str, float]:
-    """("match" | "differs", worst error / bound) for a value against the reference."""
+def judge(got, expected, bound) -> tuple[str, float, str | None]:
+    """("match" | "differs", worst error / bound, None) for a value against the reference; for a
+    value not of the reference's structure (any JSON a tab may hold) ("differs", inf, what it was)."""
     if isinstance(expected, dict):
         if not isinstance(got, dict) or not set(expected) <= set(got):
-            return "differs", float("inf")
-        verdicts = [judge(got[k], expected[k], None if bound is None else bound[k]) for k in expected]
-        return ("match" if all(v == "match" for v, _ in verdicts) else "differs"), max(r for _, r in verdicts)
+            return "differs", INF, f"{json_kind(got)}, expected a dict of {', '.join(expected)}"
+        verdicts = {k: judge(got[k], expected[k], None if bound is None else bound[k]) for k in expected}
+        status = "match" if all(v == "match" for v, _, _ in verdicts.values()) else "differs"
+        whys = [f"{k}: {why}" for k, (_, _, why) in verdicts.items() if why]
+        return status, max(r for _, r, _ in verdicts.values()), "; ".join(whys) or None
     if isinstance(expected, list) and expected and isinstance(expected[0], dict):  # padding: shapes
-        same = isinstance(got, list) and [g.get("value") for g in got] == [e["value"] for e in expected]
-        return ("match", 0.0) if same else ("differs", float("inf"))
-    if got is None:
-        return "differs", float("inf")
-    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
-    if got.shape != expected.shape:
-        return "differs", float("inf")
-    ratio = worst_ratio(got, expected, 0.0 if bound is None else bound)
-    return ("match" if ratio <= 1.0 else "differs"), ratio
+        if not (isinstance(got, list) and all(isinstance(g, dict) for g in got)):
+            return "differs", INF, f"{json_kind(got)}, expected a list of shapes"
+        same = [g.get("value") for g in got] == [e["value"] for e in expected]
+        return ("match", 0.0, None) if same else ("differs", INF, None)
+    numbers, expected = as_numbers(got), np.asarray(expected, np.float64)
+    if numbers is None:
+        return "differs", INF, f"{json_kind(got)}, not numbers"
+    if numbers.shape != expected.shape:
+        return "differs", INF, f"shape {numbers.shape}, expected {expected.shape}"
+    ratio = worst_ratio(numbers, expected, 0.0 if bound is None else bound)
+    return ("match" if ratio <= 1.0 else "differs"), ratio, None
+
+
+def json_kind(value) -> str:
+    """A tab's JSON value in a few words: "null", "a str ('abc')", "a list of 3", "a dict of a, b"."""
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return f"a dict of {', '.join(list(value)[:4]) or 'nothing'}"
+    text = repr(value)
+    return f"a {type(value).__name__} ({text if len(text) <= 30 else text[:27] + '...'})"
 
 
 def _plain(value):
@@ -51,16 +70,19 @@ def _plain(value):
 
 
 def cell_row(cell, tab: dict | None, expected, bound) -> dict:
+    """The framework's square of the cell; `why` says what a value not of the reference's
+    structure was."""
+    row = {"status": "missing", "value": None, "error": None, "ratio": None, "why": None}
     if tab is None:
-        return {"status": "missing", "value": None, "error": None, "ratio": None}
+        return row
     answer = tab["cells"].get(cell.id, {"error": "the tab did not compute this cell"})
     if "error" in answer:  # a part the adapter lacks is not the framework's wrong answer
         status = "not implemented" if answer.get("not_implemented") else "raised"
-        return {"status": status, "value": None, "error": answer["error"], "ratio": None}
+        return {**row, "status": status, "error": answer["error"]}
     if expected is None or answer["value"] is None:  # None: e.g. TensorFlow's missing gradient
-        return {"status": "shown", "value": answer["value"], "error": None, "ratio": None}
-    status, ratio = judge(answer["value"], expected, bound)
-    return {"status": status, "value": answer["value"], "error": None, "ratio": ratio}
+        return {**row, "status": "shown", "value": answer["value"]}
+    status, ratio, why = judge(answer["value"], expected, bound)
+    return {**row, "status": status, "value": answer["value"], "ratio": ratio, "why": why}
 
 
 def panel_data(panel) -> dict | None:
@@ -99,7 +121,7 @@ def build(tabs: dict, statuses: dict, lang: str = "en") -> dict:
         section["cells"].append({"id": cell.id, "caption": cell.caption, "kind": cell.kind, "probe": cell.probe,
                                  "panel": panel_data(cell.panel), "expected": _plain(expected),
                                  "note": cell.note() if cell.note else None, "rows": rows})
-    failures = [f"{b}: {c['id']} {r['status']}" + (f" ({r['error']})" if r["error"] else "")
+    failures = [f"{b}: {c['id']} {r['status']}" + (f" ({r['error'] or r['why']})" if r["error"] or r["why"] else "")
                 for s in sections.values() for c in s["cells"] if not c["probe"]
                 for b, r in c["rows"].items() if r["status"] in ("differs", "raised") and c["expected"] is not None]
     broken = [f"{b}: {s.get('status')}: {s.get('detail')}" for b, s in statuses.items() if s.get("status") != "ok"]

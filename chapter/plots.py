@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .grid import as_numbers
+
 
 def _plt():
     import matplotlib
@@ -22,20 +24,37 @@ def _panels(page: dict, figure: str) -> list[dict]:
     return [c for s in page["sections"] for c in s["cells"] if c["panel"] and c["panel"]["figure"] == figure]
 
 
-def _values(cell: dict) -> dict:
-    """backend -> value, for the frameworks that produced one."""
-    return {b: r["value"] for b, r in cell["rows"].items() if r["value"] is not None}
+def _values(cell: dict, drawable) -> dict:
+    """backend -> value, for the frameworks whose value `drawable` says the picture can draw: a
+    value of any other structure (an odd answer, judged "differs" and printed as it came on the
+    page) is left out of the picture rather than break it."""
+    return {b: r["value"] for b, r in cell["rows"].items() if drawable(r["value"])}
+
+
+def _curve(value) -> np.ndarray | None:
+    """A line's values as floats (a JSON int may be past int64, which matplotlib cannot take)."""
+    numbers = as_numbers(value)
+    return numbers if numbers is not None and numbers.ndim == 1 and numbers.size > 0 else None
+
+
+def _image(value) -> bool:
+    numbers = as_numbers(value)
+    return numbers is not None and numbers.ndim == 2 and numbers.size > 0
+
+
+def _has_losses(value) -> bool:
+    return isinstance(value, dict) and _curve(value.get("losses")) is not None
 
 
 def loss_curves(page: dict, folder: Path) -> str | None:
     cells = _panels(page, "loss_curves")
-    if not any(_values(cell) for cell in cells):
+    if not any(_values(cell, _has_losses) for cell in cells):
         return None
     plt = _plt()
     fig, axes = plt.subplots(1, len(cells), figsize=(5.5 * len(cells), 4), sharey=True, squeeze=False)
     for ax, cell in zip(axes[0], cells):
-        for backend, value in _values(cell).items():
-            ax.plot(range(1, len(value["losses"]) + 1), value["losses"], marker="o", label=backend, alpha=.8)
+        for backend, value in _values(cell, _has_losses).items():
+            ax.plot(_steps(value["losses"]), _curve(value["losses"]), marker="o", label=backend, alpha=.8)
         if cell["expected"] is not None:
             losses = cell["expected"]["losses"]
             ax.plot(range(1, len(losses) + 1), losses, "k--", label="reference (float64)")
@@ -47,14 +66,18 @@ def loss_curves(page: dict, folder: Path) -> str | None:
 
 def lr_sweep(page: dict, folder: Path) -> str | None:
     cell = next(iter(_panels(page, "lr_sweep")), None)  # one panel: the sweep of the convergence section
-    values = _values(cell) if cell else {}
+    lrs, facts = page["facts"]["sweep_lrs"], page["facts"]
+
+    def one_loss_per_lr(value) -> bool:
+        return (isinstance(value, dict) and _curve(value.get("final_loss")) is not None
+                and len(value["final_loss"]) == len(lrs))
+    values = _values(cell, one_loss_per_lr) if cell else {}
     if not values:
         return None
     plt = _plt()
-    lrs, facts = page["facts"]["sweep_lrs"], page["facts"]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for backend, value in values.items():
-        ax.plot(lrs, value["final_loss"], marker="o", label=backend, alpha=.8)
+        ax.plot(lrs, _curve(value["final_loss"]), marker="o", label=backend, alpha=.8)
     ax.plot(lrs, cell["expected"]["final_loss"], "k--", label="reference (float64)")
     ax.axvline(facts["lr_limit_bias"], color="tab:red", label=f"limit with bias {facts['lr_limit_bias']:.4f}")
     ax.axvline(facts["lr_limit_no_bias"], color="tab:gray", ls=":",
@@ -68,7 +91,7 @@ def lr_sweep(page: dict, folder: Path) -> str | None:
 def edges(page: dict, folder: Path) -> str | None:
     """Rows: the book's edge image and exercise 1's diagonal one (the cells with an edges panel);
     columns: the input, then each framework's response to K = [[1, -1]]."""
-    rows = [(c["panel"]["title"], c["panel"]["image"], _values(c)) for c in _panels(page, "edges")]
+    rows = [(c["panel"]["title"], c["panel"]["image"], _values(c, _image)) for c in _panels(page, "edges")]
     backends = sorted({b for _, _, v in rows for b in v}, key=page["backends"].index)
     if not backends:
         return None
@@ -89,7 +112,7 @@ def registration(page: dict, folder: Path) -> str | None:
     """One small panel per framework: the kernel registered (solid) and as a bare tensor (dashed,
     or the framework's error written in), over the panel's float64 reference curves."""
     cell = next(iter(_panels(page, "registration")), None)
-    values = _values(cell) if cell else {}
+    values = _values(cell, lambda v: isinstance(v, dict) and _has_losses(v.get("registered"))) if cell else {}
     if not values:
         return None
     plt = _plt()
@@ -99,9 +122,9 @@ def registration(page: dict, folder: Path) -> str | None:
     for ax, (backend, value) in zip(axes.flat, values.items()):
         for (label, losses), style in zip((cell["panel"]["lines"] or {}).items(), ("k-", "k:")):
             ax.plot(_steps(losses), losses, style, lw=1, alpha=.5, label=label)
-        ax.plot(_steps(value["registered"]["losses"]), value["registered"]["losses"], "o-", color="tab:blue",
+        ax.plot(_steps(value["registered"]["losses"]), _curve(value["registered"]["losses"]), "o-", color="tab:blue",
                 label="registered")
-        _unregistered(ax, value["unregistered"])
+        _unregistered(ax, value.get("unregistered"))
         ax.set(yscale="log", xlabel="step", title=backend)
     for ax in axes.flat[len(values):]:
         ax.axis("off")
@@ -117,10 +140,12 @@ def _steps(losses) -> range:
     return range(1, len(losses) + 1)
 
 
-def _unregistered(ax, run: dict) -> None:
-    if "losses" in run:
-        ax.plot(_steps(run["losses"]), run["losses"], "s--", color="tab:red", label="bare tensor")
-    else:  # the framework refused: its words, where the curve would be
+def _unregistered(ax, run) -> None:
+    """run: {"losses"} or {"error"} as cells_readers.registration writes it; anything else (an odd
+    answer, printed on the page) is not drawn."""
+    if _has_losses(run):
+        ax.plot(_steps(run["losses"]), _curve(run["losses"]), "s--", color="tab:red", label="bare tensor")
+    elif isinstance(run, dict) and isinstance(run.get("error"), str):  # refused: its words, where the curve would be
         ax.text(0.97, 0.97, "bare tensor:\n" + textwrap.fill(textwrap.shorten(run["error"], 150), 32),
                 transform=ax.transAxes, ha="right", va="top", multialignment="left", fontsize=7, color="tab:red",
                 bbox={"facecolor": "white", "edgecolor": "tab:red", "alpha": .9})
