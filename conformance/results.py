@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import settings
+from runner.answers import not_an_array  # noqa: F401 - conftest words a non-array answer with it
 from runner.files import slug
 
 DEFAULT_DIR = Path("results") / "conformance"
@@ -71,19 +72,6 @@ def storable(value) -> np.ndarray | None:
         except (TypeError, ValueError):
             return None
     return None
-
-
-def not_an_array(value) -> str:
-    """What a non-storable answer was, for its failure message: "None, not a NumPy array",
-    "a str ('abc'), not a NumPy array", "an array of dtype object, not numbers"."""
-    if isinstance(value, np.ndarray):
-        return f"an array of dtype {value.dtype}, not numbers"
-    if value is None:
-        return "None, not a NumPy array"
-    text = repr(value)
-    text = text if len(text) <= 40 else text[:37] + "..."
-    kind = type(value).__name__
-    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} ({text}), not a NumPy array"
 
 
 def _json_default(value):

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conformance.results import not_an_array
 from reference.bounds import error_ratio, worst_element
+from runner.answers import not_an_array
 
 MAX_SHIFT = 3  # pixels searched each way: a padding off by more than the kernel's half-width is not a shift
 MIN_OVERLAP = 0.5  # of the smaller output's rows (and columns) that a shifted match must cover
