@@ -15,6 +15,7 @@ import numpy as np
 
 import reference as ref
 from reference.bounds import worst_ratio
+from runner.answers import in_words
 
 from . import cells, titles
 from .grid import as_numbers
@@ -28,35 +29,23 @@ def judge(got, expected, bound) -> tuple[str, float, str | None]:
     value not of the reference's structure (any JSON a tab may hold) ("differs", inf, what it was)."""
     if isinstance(expected, dict):
         if not isinstance(got, dict) or not set(expected) <= set(got):
-            return "differs", INF, f"{json_kind(got)}, expected a dict of {', '.join(expected)}"
+            return "differs", INF, f"{in_words(got)}, expected a dict of {', '.join(expected)}"
         verdicts = {k: judge(got[k], expected[k], None if bound is None else bound[k]) for k in expected}
         status = "match" if all(v == "match" for v, _, _ in verdicts.values()) else "differs"
         whys = [f"{k}: {why}" for k, (_, _, why) in verdicts.items() if why]
         return status, max(r for _, r, _ in verdicts.values()), "; ".join(whys) or None
     if isinstance(expected, list) and expected and isinstance(expected[0], dict):  # padding: shapes
         if not (isinstance(got, list) and all(isinstance(g, dict) for g in got)):
-            return "differs", INF, f"{json_kind(got)}, expected a list of shapes"
+            return "differs", INF, f"{in_words(got)}, expected a list of shapes"
         same = [g.get("value") for g in got] == [e["value"] for e in expected]
         return ("match", 0.0, None) if same else ("differs", INF, None)
     numbers, expected = as_numbers(got), np.asarray(expected, np.float64)
     if numbers is None:
-        return "differs", INF, f"{json_kind(got)}, not numbers"
+        return "differs", INF, f"{in_words(got)}, not numbers"
     if numbers.shape != expected.shape:
         return "differs", INF, f"shape {numbers.shape}, expected {expected.shape}"
     ratio = worst_ratio(numbers, expected, 0.0 if bound is None else bound)
     return ("match" if ratio <= 1.0 else "differs"), ratio, None
-
-
-def json_kind(value) -> str:
-    """A tab's JSON value in a few words: "null", "a str ('abc')", "a list of 3", "a dict of a, b"."""
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return f"a dict of {', '.join(list(value)[:4]) or 'nothing'}"
-    text = repr(value)
-    return f"a {type(value).__name__} ({text if len(text) <= 30 else text[:27] + '...'})"
 
 
 def _plain(value):
