@@ -8,10 +8,14 @@ from pathlib import Path
 
 
 def write_json_atomic(path: Path, data) -> None:
+    write_text_atomic(path, json.dumps(data, indent=1, default=_json_default))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
     """Write next to the target, then rename: a reader sees the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=_json_default))
+    tmp.write_text(text)
     os.replace(tmp, path)
 
 
