@@ -6,29 +6,29 @@ reference and written as results/d2l/index.html, page.json and PNGs, and printed
 when a framework's number differs from the reference (outside the cells that show a framework's
 own behaviour) or a framework's process crashed or hung. Exit status 3 (runner.exits.REPORT_FAILED)
 when judging or rendering itself failed: the tabs as read are then in verdicts.json
-(runner/report_stage.py).
+(runner/report_stage.py). Exit status 130 after Ctrl-C, which ends every framework's process and
+reports the tabs they finished (runner/command.py, the skeleton every command runs on).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-import settings
+from runner.command import Orchestrator
+from runner.commands import by_name
 from runner.files import slug, write_json_atomic
-from runner.lock import RunLocked, results_lock
-from runner.process import run_backend, run_each, selected_or_exit
+from runner.process import run_backend, selected_or_exit
 from runner.report_stage import report_or_evidence
 
 from . import cells, render, titles, webpage
 from . import page as pg
 
-DEFAULT_DIR = Path("results") / "d2l"
 TIMEOUT = 600.0  # seconds per framework: the cells take a few seconds, imports the rest
 
 
-def run_one(spec: str, directory: Path, timeout: float, progress) -> dict:
+def compute_tab(spec: str, directory: Path, timeout: float, progress) -> dict:
+    """One framework's process computing every cell into <folder>/<backend>.json; its outcome as JSON."""
     total = len(cells.CELLS)
     task = progress.add_task(spec, total=total, last="starting") if progress else None
     done = {"n": 0}
@@ -52,30 +52,30 @@ def run_one(spec: str, directory: Path, timeout: float, progress) -> dict:
     return outcome.to_json()
 
 
-def main(argv=None) -> int:
-    settings.check_or_exit()
-    parser = argparse.ArgumentParser(prog="python -m chapter", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lang", choices=titles.LANGS, default="en",
-                        help="zh: section titles in Chinese as well (the book's Chinese edition)")
-    parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/d2l)")
-    parser.add_argument("--timeout", type=float, default=settings.seconds("CONV_TIMEOUT", TIMEOUT),
-                        help="seconds per framework process (default CONV_TIMEOUT, else 600)")
-    args = parser.parse_args(argv)
-    selected, skipped = selected_or_exit("d2l")
-    jobs = settings.jobs()
-    print(f"convtabs d2l: {len(cells.CELLS)} cells; frameworks: {', '.join(selected)}"
-          + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
-    directory = args.results
-    try:
-        with results_lock(directory, "d2l run", "--results <another folder>"):
-            for spec in selected:  # an earlier run's answers must not stand in for this one's
-                (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
-            statuses = run_each(selected, lambda spec, progress: run_one(spec, directory, args.timeout, progress),
-                                width=12, jobs=jobs)
-            return publish(selected, statuses, directory, args.lang)
-    except RunLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+class Chapter(Orchestrator):
+    entry = by_name("chapter")
+    timeout = TIMEOUT
+    process = "framework"
+    width = 12
+
+    def options(self, parser):
+        parser.add_argument("--lang", choices=titles.LANGS, default="en",
+                            help="zh: section titles in Chinese as well (the book's Chinese edition)")
+
+    def choose(self):
+        return selected_or_exit("d2l")
+
+    def banner(self):
+        return f"convtabs d2l: {len(cells.CELLS)} cells; {self.running()}"
+
+    def stale(self):  # an earlier run's answers must not stand in for this one's
+        return [self.directory / f"{slug(spec)}.json" for spec in self.selected]
+
+    def run_one(self, spec, progress):
+        return compute_tab(spec, self.directory, self.args.timeout, progress)
+
+    def report(self, outcomes):
+        return publish(self.selected, outcomes, self.directory, self.args.lang)
 
 
 def publish(selected, statuses: dict, directory: Path, lang: str) -> int:
@@ -88,7 +88,7 @@ def publish(selected, statuses: dict, directory: Path, lang: str) -> int:
         tabs[spec] = json.loads(path.read_text()) if path.exists() else None
         if tabs[spec] is None and statuses[spec].get("status") == "ok":
             statuses[spec] = {**statuses[spec], "status": "failed", "detail": f"wrote no {path}"}
-    return report_or_evidence("make d2l", directory, lambda: write_report(tabs, statuses, directory, lang),
+    return report_or_evidence(Chapter.entry.target, directory, lambda: write_report(tabs, statuses, directory, lang),
                               lambda: {"statuses": statuses, "tabs": tabs})
 
 
@@ -106,6 +106,10 @@ def write_report(tabs: dict, statuses: dict, directory: Path, lang: str) -> int:
     files = [str(directory / name) for name in ("index.html", "page.json", *images)]
     render.print_terminal(page, files)
     return page["exit_status"]
+
+
+def main(argv=None) -> int:
+    return Chapter().main(argv)
 
 
 if __name__ == "__main__":
