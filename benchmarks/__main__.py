@@ -8,11 +8,12 @@ report, and the other backends still run. Then: report.md, report.json, scaling.
 bars-<group>.png and a terminal table. Modes: --quick (a smoke run of about a minute for all
 backends), default (under 10 minutes on 2 cores), --full (every compiled variant, longer rounds).
 Exit status 1 when a backend crashed, hung or failed; 3 when the report itself could not be
-written (runner.report_stage: the statuses are saved in verdicts.json, the traceback in logs/).
+written (runner.report_stage: the statuses are saved in verdicts.json, the traceback in logs/);
+130 after Ctrl-C, which ends the running backend's process and reports what was timed before it
+(runner/command.py, the skeleton every command runs on).
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import re
 import subprocess
@@ -20,15 +21,15 @@ import sys
 from pathlib import Path
 
 import settings
+from runner.command import Orchestrator
+from runner.commands import by_name
 from runner.files import slug, write_json_atomic
-from runner.lock import RunLocked, results_lock
-from runner.process import interpreter, run_backend, run_each, selected_or_exit
+from runner.process import interpreter, run_backend, selected_or_exit
 from runner.report_stage import report_or_evidence
 
 from . import report as rep
 from . import workloads as wl
 
-DEFAULT_DIR = Path("results") / "bench"
 TIMEOUT = {"quick": 180.0, "default": 400.0, "full": 3600.0}  # seconds per backend process
 COLLECTED = re.compile(r"collected (\d+) items?(?: / (\d+) deselected)?")
 RESULT = re.compile(r"::(test_\w+)\[?(.*?)\]? (PASSED|FAILED|SKIPPED|ERROR)")
@@ -44,7 +45,8 @@ def has_pytest_benchmark(spec: str) -> bool:
     return subprocess.run([str(python), "-c", "import pytest_benchmark"], capture_output=True).returncode == 0
 
 
-def run_one(spec: str, mode: str, directory: Path, timeout: float, progress):
+def time_backend(spec: str, mode: str, directory: Path, timeout: float, progress):
+    """One backend's benchmark process, writing <folder>/<backend>.json; its Outcome."""
     task = progress.add_task(spec, total=None, last="starting") if progress else None
     state = {"done": 0, "total": None, "failed": []}
 
@@ -83,44 +85,58 @@ def run_one(spec: str, mode: str, directory: Path, timeout: float, progress):
     return outcome
 
 
-def main(argv=None) -> int:
-    settings.check_or_exit()
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_const", const="quick", dest="mode", help="smoke run (~1-2 min)")
-    size.add_argument("--full", action="store_const", const="full", dest="mode", help="all compiled variants, longer")
-    parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/bench)")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds per backend process "
-                        "(default: CONV_BENCH_TIMEOUT, else 180 quick / 400 default / 3600 full)")
-    args = parser.parse_args(argv)
-    mode = args.mode or "default"
-    timeout = args.timeout or settings.seconds("CONV_BENCH_TIMEOUT", TIMEOUT[mode])
-    selected, skipped = selected_or_exit("bench")
-    for spec in list(selected):
-        if not has_pytest_benchmark(spec):
-            selected.remove(spec)
-            skipped[spec] = f"pytest-benchmark is not installed in {interpreter(spec)}: run {interpreter(spec)} -m pip install pytest-benchmark"
-    print(f"convtabs benchmarks ({mode}): {len(wl.selected(mode))} workloads; backends: {', '.join(selected)}"
-          + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
-    directory = args.results
-    try:
-        with results_lock(directory, "benchmark run", "--results <another folder>"):
-            return run_all(selected, skipped, mode, directory, timeout)
-    except RunLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+class Benchmarks(Orchestrator):
+    entry = by_name("benchmarks")
+    what = "benchmark run"
+    timeout_env = "CONV_BENCH_TIMEOUT"
+    timeout_help = "seconds per backend process (default: CONV_BENCH_TIMEOUT, else 180 quick / 400 default / 3600 full)"
+    width = 12
+    parallel = False  # two processes would share the cores each one is timed on
+
+    def options(self, parser):
+        size = parser.add_mutually_exclusive_group()
+        size.add_argument("--quick", action="store_const", const="quick", dest="mode", help="smoke run (~1-2 min)")
+        size.add_argument("--full", action="store_const", const="full", dest="mode",
+                          help="all compiled variants, longer")
+
+    @property
+    def mode(self) -> str:
+        return self.args.mode or "default"
+
+    @property
+    def seconds(self) -> float:
+        """Per backend process: --timeout, else CONV_BENCH_TIMEOUT, else the mode's own."""
+        return self.args.timeout or settings.seconds(self.timeout_env, TIMEOUT[self.mode])
+
+    def choose(self):
+        selected, skipped = selected_or_exit("bench")
+        for spec in list(selected):
+            if not has_pytest_benchmark(spec):
+                selected.remove(spec)
+                skipped[spec] = (f"pytest-benchmark is not installed in {interpreter(spec)}: "
+                                 f"run {interpreter(spec)} -m pip install pytest-benchmark")
+        return selected, skipped
+
+    def banner(self):
+        return f"convtabs benchmarks ({self.mode}): {len(wl.selected(self.mode))} workloads; {self.running()}"
+
+    def stale(self):  # an earlier run's files must not be mistaken for this one's
+        return self.directory.glob("*.json")
+
+    def run_one(self, spec, progress):
+        return time_backend(spec, self.mode, self.directory, self.seconds, progress)
+
+    def report(self, outcomes):
+        return finish(self.selected, self.skipped, self.mode, self.directory, outcomes)
 
 
-def run_all(selected, skipped, mode, directory, timeout) -> int:
-    """Every backend's benchmark process, then the merged report; the exit status."""
-    for stale in directory.glob("*.json"):  # an earlier run's files must not be mistaken for this one's
-        stale.unlink()
-    outcomes = run_each(selected, lambda spec, progress: run_one(spec, mode, directory, timeout, progress), width=12)
+def finish(selected, skipped, mode, directory, outcomes: dict) -> int:
+    """status.json (how every backend's process ended), then the merged report; the exit status."""
     status_path = directory / "status.json"
     statuses = {"mode": mode, "statuses": {s: o.to_json() for s, o in outcomes.items()}, "skipped": skipped}
     write_json_atomic(status_path, statuses)
     paths = [directory / f"{slug(s)}.json" for s in selected if (directory / f"{slug(s)}.json").exists()]
-    return report_or_evidence("make bench", directory, lambda: publish([*paths, status_path], directory),
+    return report_or_evidence(Benchmarks.entry.target, directory, lambda: publish([*paths, status_path], directory),
                               lambda: {**statuses, "timing_files": [str(p) for p in paths]})
 
 
@@ -131,6 +147,10 @@ def publish(paths: list[Path], directory: Path) -> int:
     files = rep.write_all(report, directory)
     rep.print_terminal(report, files)
     return report["exit_status"]
+
+
+def main(argv=None) -> int:
+    return Benchmarks().main(argv)
 
 
 if __name__ == "__main__":

@@ -430,15 +430,14 @@ def test_a_failing_report_stage_keeps_the_statuses_and_exits_3(tmp_path, monkeyp
     import benchmarks.__main__ as command
     from runner.process import Outcome
 
-    def one_backend_ran(selected, run, **options):
+    def one_backend_ran():
         write_run(tmp_path / "numpy.json", [bench("numpy", "adapter", "multi-64", 0.01, flops=400_000_000)])
         return {"numpy": Outcome("numpy", "ok", "finished", 0, 1.0, "log")}
 
     def broken(*args, **kwargs):
         raise ValueError("a renderer met something new")
-    monkeypatch.setattr(command, "run_each", one_backend_ran)
     monkeypatch.setattr(rep, "markdown", broken)
-    assert command.run_all(["numpy"], {}, "quick", tmp_path, 60) == 3
+    assert command.finish(["numpy"], {}, "quick", tmp_path, one_backend_ran()) == 3
     saved = json.loads((tmp_path / "verdicts.json").read_text())
     assert "a renderer met something new" in saved["report_error"] and saved["statuses"]["numpy"]["status"] == "ok"
     assert saved["timing_files"] == [str(tmp_path / "numpy.json")]
@@ -447,6 +446,5 @@ def test_a_failing_report_stage_keeps_the_statuses_and_exits_3(tmp_path, monkeyp
     assert "verdicts.json" in err and "Traceback" not in err
 
     monkeypatch.undo()
-    monkeypatch.setattr(command, "run_each", one_backend_ran)
-    assert command.run_all(["numpy"], {}, "quick", tmp_path, 60) == 0
+    assert command.finish(["numpy"], {}, "quick", tmp_path, one_backend_ran()) == 0
     assert not (tmp_path / "verdicts.json").exists() and (tmp_path / "report.md").exists()
