@@ -8,22 +8,23 @@ not run in ONNX Runtime (MXNet's has none) are run here. Then report.json, repor
 terminal table. Exit status 1 when a framework's process crashed, hung or failed, or convtabs
 itself failed on a row; a disagreement or an exporter's error is a finding, not a failure. Exit
 status 3 (runner.exits.REPORT_FAILED) when the report stage itself failed: the rows are then in
-verdicts.json and the traceback in logs/report-error.log.
+verdicts.json and the traceback in logs/report-error.log. Exit status 130 after Ctrl-C, which ends
+every framework's process and reports the rows they finished (runner/command.py, the skeleton
+every command runs on).
 """
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import settings
 from backends import BUILTIN, ROOT, BackendError, available, selected
+from runner.command import Orchestrator
+from runner.commands import by_name
 from runner.files import slug, write_json_atomic
-from runner.lock import RunLocked, results_lock
-from runner.process import run_backend, run_each
+from runner.process import run_backend
 from runner.report_stage import report_or_evidence
 
 from . import report as rp
@@ -32,7 +33,6 @@ from .terminal import print_terminal
 from .trip import spellings
 from .worker import chosen_configs
 
-DEFAULT_DIR = Path("results") / "export"
 TIMEOUT = 900.0  # seconds per framework: a few minutes of imports and exports; keras-jax is the slowest
 
 
@@ -60,7 +60,7 @@ def chosen_backends() -> tuple[list[str], dict[str, str]]:
     return names, {}
 
 
-def run_one(spec: str, directory: Path, configs: list, timeout: float, progress) -> dict:
+def run_worker(spec: str, directory: Path, configs: list, timeout: float, progress) -> dict:
     """The worker of one framework; started again with --resume after each exporter that killed it
     (up to MAX_CRASHES), so one exporter's abort costs only its own rows."""
     total = sum(len(spellings(config)) for config in configs)
@@ -154,39 +154,34 @@ def collect(selected_specs: list[str], outcomes: dict, directory: Path) -> list[
     return rows
 
 
-def main(argv=None) -> int:
-    settings.check_or_exit()
-    parser = argparse.ArgumentParser(prog="python -m exports", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="output folder (default results/export)")
-    parser.add_argument("--timeout", type=float, default=settings.seconds("CONV_TIMEOUT", TIMEOUT),
-                        help="seconds per framework process (default CONV_TIMEOUT, else 900)")
-    parser.add_argument("--configs", help="comma-separated configuration names (default: every one of layers.CONFIGS)")
-    args = parser.parse_args(argv)
-    try:
-        specs, skipped = chosen_backends()
-        configs = chosen_configs(args.configs)
-    except (BackendError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"convtabs export: {len(configs)} layer configurations; frameworks: {', '.join(specs)}"
-          + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
-    directory = args.results
-    try:
-        with results_lock(directory, "export run", "--results <another folder>"):
-            return _run(specs, skipped, configs, directory, args.timeout)
-    except RunLocked as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+class Exports(Orchestrator):
+    entry = by_name("exports")
+    timeout = TIMEOUT
+    process = "framework"
+    width = 18
 
+    def options(self, parser):
+        parser.add_argument("--configs",
+                            help="comma-separated configuration names (default: every one of layers.CONFIGS)")
 
-def _run(specs, skipped, configs, directory: Path, timeout: float) -> int:
-    started = time.monotonic()
-    for spec in specs:  # an earlier run's rows and models must not stand in for this one's
-        (directory / f"{slug(spec)}.json").unlink(missing_ok=True)
-        shutil.rmtree(directory / "models" / slug(spec), ignore_errors=True)
-    outcomes = run_each(specs, lambda spec, progress: run_one(spec, directory, configs, timeout, progress),
-                        width=18, jobs=settings.jobs())
-    return finish(specs, skipped, configs, directory, outcomes, started)
+    def choose(self):
+        chosen = chosen_backends()
+        self.configs = chosen_configs(self.args.configs)
+        return chosen
+
+    def banner(self):
+        return f"convtabs export: {len(self.configs)} layer configurations; {self.running()}"
+
+    def stale(self):  # an earlier run's rows and models must not stand in for this one's
+        for spec in self.selected:
+            yield self.directory / f"{slug(spec)}.json"
+            yield self.directory / "models" / slug(spec)
+
+    def run_one(self, spec, progress):
+        return run_worker(spec, self.directory, self.configs, self.args.timeout, progress)
+
+    def report(self, outcomes):
+        return finish(self.selected, self.skipped, self.configs, self.directory, outcomes, self.started)
 
 
 def finish(specs, skipped, configs, directory: Path, outcomes: dict, started: float) -> int:
@@ -198,7 +193,7 @@ def finish(specs, skipped, configs, directory: Path, outcomes: dict, started: fl
         collected["rows"] = collect(specs, outcomes, directory)
         return write_report_files(collected["rows"], configs, outcomes, skipped, directory, started)
 
-    return report_or_evidence("make export", directory, collect_and_write,
+    return report_or_evidence(Exports.entry.target, directory, collect_and_write,
                               lambda: evidence(specs, outcomes, directory, collected.get("rows")))
 
 
@@ -227,6 +222,10 @@ def _journal(path: Path):
         return json.loads(text)
     except ValueError:
         return text
+
+
+def main(argv=None) -> int:
+    return Exports().main(argv)
 
 
 if __name__ == "__main__":
