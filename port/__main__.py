@@ -15,66 +15,27 @@ logs/report-error.log); 130 after Ctrl-C. A naive port that breaks is a finding,
 """
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import settings
-from backends import BackendError
 from layers.config import CONFIGS, LayerConfig, config_by_name, parse_layer
+from runner.command import Orchestrator
+from runner.commands import by_name
 from runner.files import slug, write_json_atomic
-from runner.lock import RunLocked, results_lock
 from runner.process import interrupted, run_backend, run_each
 from runner.report_stage import report_or_evidence
 
 from . import judge, model
-from .frameworks import choose
+from .frameworks import choose as choose_frameworks
 from .heatmap import heatmap
 from .markdown import markdown
 from .terminal import print_terminal
 from .worker import PROGRESS
 
-DEFAULT_RESULTS = Path("results/port")
 DEFAULT_TIMEOUT = 600.0  # seconds per process; a whole run takes about two minutes here
-INTERRUPTED = 130
-
-
-def main(argv=None) -> int:
-    started = time.monotonic()
-    settings.check_or_exit()
-    args = _parser().parse_args(argv)
-    try:
-        configs = select_configs(args.layer, args.configs)
-        frameworks, missing = choose(settings.backend_spec())
-    except (ValueError, BackendError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if len(frameworks) < 2:
-        print(f"error: porting needs two frameworks, {len(frameworks)} can run here ({', '.join(frameworks)}); "
-              f"missing: {'; '.join(f'{k}: {v}' for k, v in missing.items())}", file=sys.stderr)
-        return 2
-    try:
-        with results_lock(args.results, what="port run", elsewhere="--results <another folder>"):
-            status = run_all(args, configs, frameworks, missing, started)
-    except RunLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return INTERRUPTED if interrupted() else status
-
-
-def _parser():
-    parser = argparse.ArgumentParser(prog="python -m port", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--layer", default=os.environ.get("LAYER", ""),
-                        help="one layer: a CONFIGS name or a description (default: the LAYER variable, else all)")
-    parser.add_argument("--configs", default="", help="several CONFIGS names, comma separated")
-    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="output folder (default results/port)")
-    parser.add_argument("--timeout", type=float, default=settings.exit_on_error(settings.seconds, "CONV_TIMEOUT",
-                                                                                DEFAULT_TIMEOUT),
-                        help="seconds per process (default CONV_TIMEOUT, else 600)")
-    return parser
 
 
 def select_configs(layer: str, names: str) -> list[LayerConfig]:
@@ -91,37 +52,63 @@ def select_configs(layer: str, names: str) -> list[LayerConfig]:
     return list(CONFIGS)
 
 
-def run_all(args, configs, frameworks, missing, started) -> int:
-    directory = args.results
-    print(f"convtabs port: {len(configs)} layer(s), frameworks: {', '.join(frameworks)}"
-          + (f"; missing: {', '.join(missing)}" if missing else ""), flush=True)
-    shutil.rmtree(directory / "arrays", ignore_errors=True)  # an earlier run's files must not be judged
-    layer_args = ["--layer", configs[0].describe()] if configs[0].name == "custom" else \
-        ["--configs", ",".join(c.name for c in configs)]
-    common = dict(directory=directory, timeout=args.timeout)
-    jobs = settings.jobs()
-    clock = {"start": time.monotonic()}
-    source = run_each(frameworks, lambda fw, progress: run_phase(fw, "source", layer_args, len(configs), progress,
-                                                                 **common), jobs=jobs, keep_on_interrupt=True)
-    clock["source"] = time.monotonic()
-    ran = [fw for fw in frameworks if source[fw].status == "ok"]
-    target = {}
-    if not interrupted():
-        # The slowest first (by this run's source phase), so the two jobs tend to end together.
-        slowest_first = sorted(frameworks, key=lambda fw: -source[fw].seconds)
-        target = run_each(slowest_first, lambda fw, progress: run_phase(
-            fw, "target", layer_args + ["--sources", ",".join(s for s in ran if s != fw)],
-            len(configs) * len([s for s in ran if s != fw]), progress, **common), jobs=jobs, keep_on_interrupt=True)
-    clock["target"] = time.monotonic()
-    return finish(directory, frameworks, missing, configs, {"source": source, "target": target}, clock, started,
-                  _command(args))
+class Port(Orchestrator):
+    entry = by_name("port")
+    timeout = DEFAULT_TIMEOUT
+    process = "framework"
+
+    def options(self, parser):
+        parser.add_argument("--layer", default=os.environ.get("LAYER", ""),
+                            help="one layer: a CONFIGS name or a description (default: the LAYER variable, else all)")
+        parser.add_argument("--configs", default="", help="several CONFIGS names, comma separated")
+
+    def choose(self):
+        self.configs = select_configs(self.args.layer, self.args.configs)
+        frameworks, missing = choose_frameworks(settings.backend_spec())
+        if len(frameworks) < 2:
+            raise ValueError(f"porting needs two frameworks, {len(frameworks)} can run here ({', '.join(frameworks)}); "
+                             f"missing: {'; '.join(f'{k}: {v}' for k, v in missing.items())}")
+        return frameworks, missing
+
+    def banner(self):
+        return f"convtabs port: {len(self.configs)} layer(s), {self.running('missing')}"
+
+    def stale(self):  # an earlier run's files must not be judged
+        return [self.directory / "arrays"]
+
+    def run_backends(self) -> dict:
+        """The source phase, then (unless Ctrl-C ended it) the target phase: {phase: {framework: Outcome}}."""
+        configs, frameworks = self.configs, self.selected
+        layer_args = ["--layer", configs[0].describe()] if configs[0].name == "custom" else \
+            ["--configs", ",".join(c.name for c in configs)]
+        common = dict(directory=self.directory, timeout=self.args.timeout)
+        jobs = self.jobs()
+        self.clock = {"start": time.monotonic()}
+        source = run_each(frameworks, lambda fw, progress: run_phase(fw, "source", layer_args, len(configs), progress,
+                                                                     **common), jobs=jobs, keep_on_interrupt=True)
+        self.clock["source"] = time.monotonic()
+        ran = [fw for fw in frameworks if source[fw].status == "ok"]
+        target = {}
+        if not interrupted():
+            # The slowest first (by this run's source phase), so the two jobs tend to end together.
+            slowest_first = sorted(frameworks, key=lambda fw: -source[fw].seconds)
+            target = run_each(slowest_first, lambda fw, progress: run_phase(
+                fw, "target", layer_args + ["--sources", ",".join(s for s in ran if s != fw)],
+                len(configs) * len([s for s in ran if s != fw]), progress, **common), jobs=jobs,
+                keep_on_interrupt=True)
+        self.clock["target"] = time.monotonic()
+        return {"source": source, "target": target}
+
+    def report(self, outcomes):
+        return finish(self.directory, self.selected, self.skipped, self.configs, outcomes, self.clock, self.started,
+                      _command(self.args))
 
 
 def finish(directory: Path, frameworks, missing, configs, phases: dict, clock: dict, started: float,
            command: str) -> int:
     """The report stage (write_report); if it fails, runner.report_stage keeps `evidence` instead
     and returns REPORT_FAILED."""
-    return report_or_evidence("make port", directory,
+    return report_or_evidence(Port.entry.target, directory,
                               lambda: write_report(directory, frameworks, missing, configs, phases, clock, started,
                                                    command),
                               lambda: evidence(directory, phases))
@@ -197,6 +184,10 @@ def _command(args) -> str:
         words.append(f"--configs {args.configs}")
     backend = settings.backend_spec()
     return (f"CONV_BACKEND={backend} " if backend else "") + " ".join(words)
+
+
+def main(argv=None) -> int:
+    return Port().main(argv)
 
 
 if __name__ == "__main__":
