@@ -12,7 +12,6 @@ results folder (runner.lock).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -22,10 +21,10 @@ from pathlib import Path
 
 import settings
 from runner import expectations
-from runner.exits import INTERRUPTED, USAGE
+from runner.command import Orchestrator
+from runner.commands import by_name
 from runner.files import slug
-from runner.lock import RunLocked, results_lock
-from runner.process import LOAD_FAILED, interrupted, run_backend, run_each, selected_or_exit
+from runner.process import LOAD_FAILED, interrupted, run_backend, selected_or_exit
 from runner.report_stage import report_or_evidence
 from runner.threads import share_of_cores
 
@@ -45,8 +44,9 @@ TYPICAL_SECONDS = {"jax": 82, "keras-jax": 72, "keras-tensorflow": 39, "tensorfl
 TEST_LINE = re.compile(r"::(test_case|test_probe)\[.*\] (PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)")
 
 
-def run_one(spec: str, total: int, directory: Path, timeout: float, progress, check_timeout: float | None = None,
-            jobs: int = 1):
+def run_checks(spec: str, total: int, directory: Path, timeout: float, progress, check_timeout: float | None = None,
+               jobs: int = 1):
+    """One backend's pytest process, journaling its verdicts in the results folder; its Outcome."""
     task = progress.add_task(f"{spec}", total=total, last="starting") if progress else None
     done = {"n": 0}
 
@@ -75,50 +75,44 @@ def run_one(spec: str, total: int, directory: Path, timeout: float, progress, ch
     return outcome
 
 
-def main(argv=None) -> int:
-    started = time.monotonic()
-    settings.check_or_exit()
-    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", type=Path, default=results.results_dir(),
-                        help="output folder (default CONV_RESULTS, else results/conformance)")
-    parser.add_argument("--timeout", type=float, default=settings.seconds("CONV_TIMEOUT", DEFAULT_TIMEOUT),
-                        help="seconds per backend process")
-    parser.add_argument("--check-timeout", type=float, default=settings.check_timeout(DEFAULT_CHECK_TIMEOUT),
-                        help="seconds a backend process may go without finishing a check")
-    args = parser.parse_args(argv)
-    selected, skipped = selected_or_exit("conformance")
-    jobs = settings.jobs()
-    try:
-        cases = selected_cases()
+class Conformance(Orchestrator):
+    entry = by_name("conformance")
+    elsewhere = "CONV_RESULTS=<another folder>"
+    honours_conv_results = True
+    timeout = DEFAULT_TIMEOUT
+
+    def options(self, parser):
+        parser.add_argument("--check-timeout", type=float, default=settings.check_timeout(DEFAULT_CHECK_TIMEOUT),
+                            help="seconds a backend process may go without finishing a check")
+
+    def choose(self):
+        chosen = selected_or_exit("conformance")
+        self.cases = selected_cases()
         expectations.load()  # a mistake in expectations.toml is said before any backend starts
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return USAGE
-    try:
-        with results_lock(args.results):
-            return run_all(args, selected, skipped, cases, jobs, started)
-    except RunLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return USAGE
+        return chosen
 
+    @property
+    def total(self) -> int:
+        """Checks per backend process: every case's, and the probes."""
+        from .probe_list import PROBES
+        return sum(len(c.checks) for c in self.cases) + len(PROBES)
 
-def run_all(args, selected, skipped, cases, jobs, started) -> int:
-    from .probe_list import PROBES
-    total = sum(len(c.checks) for c in cases) + len(PROBES)
-    print(f"convtabs conformance: {len(cases)} cases, {total} checks per backend; backends: "
-          f"{', '.join(selected)}" + (f"; skipped: {', '.join(skipped)}" if skipped else ""), flush=True)
-    notice = first_compile_notice(selected)
-    if notice:
-        print(notice, flush=True)
-    order = longest_first(selected, args.results)
-    for spec in selected:  # stale results of an earlier run must not be mistaken for this one's
-        for path in results.stale_paths(spec, args.results):
-            path.unlink(missing_ok=True)
-    outcomes = run_each(selected, lambda spec, progress: run_one(spec, total, args.results, args.timeout, progress,
-                                                                 args.check_timeout, min(jobs, len(selected))),
-                        jobs=jobs, keep_on_interrupt=True, start_order=order)
-    status = finish(selected, skipped, outcomes, cases, args.results, started)
-    return INTERRUPTED if interrupted() else status
+    def banner(self):
+        line = f"convtabs conformance: {len(self.cases)} cases, {self.total} checks per backend; {self.running()}"
+        return "\n".join(filter(None, [line, first_compile_notice(self.selected)]))
+
+    def stale(self):  # stale results of an earlier run must not be mistaken for this one's
+        return [path for spec in self.selected for path in results.stale_paths(spec, self.directory)]
+
+    def start_order(self):
+        return longest_first(self.selected, self.directory)
+
+    def run_one(self, spec, progress):
+        return run_checks(spec, self.total, self.directory, self.args.timeout, progress, self.args.check_timeout,
+                          min(self.jobs(), len(self.selected)))
+
+    def report(self, outcomes):
+        return finish(self.selected, self.skipped, outcomes, self.cases, self.directory, self.started)
 
 
 JAX_FAMILY = ("jax", "keras-jax")
@@ -159,7 +153,7 @@ def finish(selected, skipped, outcomes, cases, directory: Path, started: float |
         elif outcome.status != "ok":
             loaded[spec].problem = "; ".join(filter(None, [f"the process {outcome.detail} (log: {outcome.log})",
                                                            loaded[spec].problem]))
-    return report_or_evidence("make conformance", directory,
+    return report_or_evidence(Conformance.entry.target, directory,
                               lambda: write_report(skipped, outcomes, cases, directory, started, loaded),
                               lambda: evidence(loaded, outcomes))
 
@@ -194,6 +188,10 @@ def timing(outcomes: dict, started: float | None, loaded: dict | None = None) ->
     return {"wall_seconds": None if started is None else time.monotonic() - started,
             "backends": {spec: outcome.seconds for spec, outcome in outcomes.items()},
             "compile_cache": {spec: c for spec, c in caches.items() if c}}
+
+
+def main(argv=None) -> int:
+    return Conformance().main(argv)
 
 
 if __name__ == "__main__":
