@@ -4,8 +4,8 @@ conformance`, d2l, port, export, bench, and whatever comes next).
 A command subclasses Orchestrator, names its runner.commands entry and fills in the hooks that
 are its own: its extra options (`options`), which backends it runs (`choose`), its first line
 (`banner`), what an earlier run left that must not be mistaken for this one's (`stale`), what one
-backend process does (`run_one`, or all of them: `run_backends`) and its report stage (`report`,
-under runner.report_stage.report_or_evidence so a failing report exits 3 with its evidence).
+backend process does (`run_one`, or all of them: `run_backends`) and its report stage
+(`write_report`, and the `evidence` kept when that fails: runner.report_stage, exit 3).
 
 `main` does the rest, the same way for every command: the settings are checked first, the
 command line parsed (prog "python -m <name>", --results defaulting to the registry's folder,
@@ -31,6 +31,7 @@ from .commands import COMMANDS, Command
 from .exits import INTERRUPTED, USAGE
 from .lock import RunLocked, results_lock
 from .process import interrupted, run_each
+from .report_stage import report_or_evidence
 
 
 class Orchestrator:
@@ -54,7 +55,7 @@ class Orchestrator:
 
     # ---- the hooks a command fills in -------------------------------------------------------
     def options(self, parser: argparse.ArgumentParser) -> None:
-        """Add the command's own options (--results and --timeout are there already)."""
+        """Add the command's own options (the skeleton adds --results and --timeout after them)."""
 
     def choose(self) -> tuple[list[str], dict[str, str]]:
         """(the backends to run, {skipped: why}); ValueError or BackendError refuses the run (exit 2)."""
@@ -83,7 +84,18 @@ class Orchestrator:
                         start_order=self.start_order())
 
     def report(self, outcomes: dict) -> int:
-        """The report stage; its exit status (runner.exits)."""
+        """The report stage; its exit status (runner.exits). By default write_report under
+        runner.report_stage: if it raises, `evidence` is saved and the status is REPORT_FAILED. A
+        command that overrides this calls report_or_evidence itself."""
+        return report_or_evidence(self.entry.target, self.directory, lambda: self.write_report(outcomes),
+                                  lambda: self.evidence(outcomes))
+
+    def write_report(self, outcomes: dict) -> int:
+        """Build, write and print the report from the outcomes; the exit status its verdicts give."""
+        raise NotImplementedError
+
+    def evidence(self, outcomes: dict) -> dict:
+        """What the run found, as JSON, without any of the report's code (verdicts.json)."""
         raise NotImplementedError
 
     # ---- what every command does the same way ----------------------------------------------
