@@ -41,7 +41,7 @@ def plain_text(line: Line) -> str:
 @dataclass
 class Text:
     """A paragraph (in a terminal: a line, wrapped to the console)."""
-    line: Line
+    text: Line
 
 
 @dataclass

@@ -36,7 +36,7 @@ def blocks_html(blocks: list) -> list[str]:
 
 def block_html(block) -> str:
     if isinstance(block, Text):
-        return f"<p>{inline(block.line)}</p>"
+        return f"<p>{inline(block.text)}</p>"
     if isinstance(block, Bullets):
         return "<ul>\n" + "\n".join(f"<li>{inline(item)}</li>" for item in block.items) + "\n</ul>"
     if isinstance(block, Notes):

@@ -27,7 +27,7 @@ def expand(blocks: list) -> list:
 
 def block_lines(block) -> list[str]:
     if isinstance(block, Text):
-        return [inline(block.line)]
+        return [inline(block.text)]
     if isinstance(block, Bullets):
         return [f"- {inline(item)}" for item in block.items]
     if isinstance(block, Notes):

@@ -56,7 +56,7 @@ def rich_text(line, style: str = ""):
 
 def show(block, console) -> None:
     if isinstance(block, Text):
-        console.print(rich_text(block.line))
+        console.print(rich_text(block.text))
     elif isinstance(block, Bullets):
         for item in block.items:
             console.print(rich_text(["- ", *spans(item)]))
