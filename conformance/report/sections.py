@@ -3,7 +3,7 @@ report.md, report.html and the terminal from this one document, so a section can
 and be missing from another."""
 from __future__ import annotations
 
-from runner.report import Answers, Bullets, Image, Notes, Report, Section, Shortened, Span, Table, Text, strong
+from runner.report import Answers, Bullets, Image, Notes, Report, Section, Shortened, Span, Table, Text, code, strong
 
 from ..checks import FAMILIES, OP_OF_CHECK, STATUSES, family
 from reference.bounds import GRADE_THRESHOLD
@@ -119,7 +119,7 @@ def failing_blocks(name: str, patterns: list[str], verdicts: list[dict]) -> Shor
     """Where a backend's failures concentrate, then its failing checks in run order: the first
     MAX_FAILURES in report.md, MAX_FAILURES_SHOWN in a terminal, and how many more."""
     full = [Text([strong(name), " fails where: " + "; ".join(patterns)])] if patterns else []
-    items = [[strong(name), " ", Span(v["case"], "code"), f" {v['check']} ({v['dtype']}): {v['status']}: {v['message']}"]
+    items = [[strong(name), " ", code(v["case"]), f" {v['check']} ({v['dtype']}): {v['status']}: {v['message']}"]
              for v in verdicts[:MAX_FAILURES]]
     if len(verdicts) > MAX_FAILURES:
         items.append([strong(name), f": {len(verdicts) - MAX_FAILURES} more in report.json"])

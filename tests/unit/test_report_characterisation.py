@@ -95,7 +95,8 @@ def port_texts(faithful: str) -> tuple[str, str]:
     from port.markdown import markdown
     from port.terminal import print_terminal
     report = fx._report(faithful)
-    return markdown(report, "port.png"), terminal(print_terminal, report, {"json": "r/report.json", "md": "r/report.md"})
+    files = {"json": "r/report.json", "md": "r/report.md"}
+    return markdown(report, "port.png"), terminal(print_terminal, report, files)
 
 
 def export_texts() -> tuple[str, str]:

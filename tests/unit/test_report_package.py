@@ -80,7 +80,8 @@ def test_the_terminal_blanks_a_repeated_first_cell_and_stacks_the_answers():
 
 
 def test_the_terminal_right_aligns_numbers():
-    table = Report("", [], [Section("T", [Table(["name", "seconds"], [["a", "1.5"], ["b", "100.25"]], justify_from=1)])])
+    numbers = Table(["name", "seconds"], [["a", "1.5"], ["b", "100.25"]], justify_from=1)
+    table = Report("", [], [Section("T", [numbers])])
     lines = [line for line in terminal_text(table).splitlines() if " 1.5 " in line or " 100.25 " in line]
     assert lines[0].index("1.5") + len("1.5") == lines[1].index("100.25") + len("100.25")
 
