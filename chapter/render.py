@@ -1,67 +1,43 @@
-"""The page in the terminal: a rich table per section (plain text without rich), the lr limits,
-and the summary of what differs or broke. Pure presentation of page.build()'s data; the HTML page
-is webpage.py's.
+"""The page in the terminal: a table per section, the lr limits, and the summary of what differs
+or broke. Pure presentation of page.build()'s data, as a document runner/report prints (as
+markdown without rich); the HTML page is webpage.py's.
 """
 from __future__ import annotations
 
-import sys
+from runner.report import Report, Section, Span, Table, Text, print_report
 
 from .grid import section_grid
 
 STATUS_STYLE = {"match": "green", "differs": "bold red", "raised": "yellow", "not implemented": "dim",
                 "shown": "cyan", "missing": "red"}
+SHORT = 150  # a judged cell longer than this is cut in the terminal (index.html has it whole)
 
 
 def print_terminal(page: dict, files: list[str]) -> None:
-    try:
-        from rich.console import Console
-        from rich.markup import escape
-        from rich.table import Table
-    except ImportError:
-        _print_plain(page, files)
-        return
-    console = Console(width=None if sys.stdout.isatty() else 160)
+    print_report(terminal_document(page), after=[Text(line) for line in closing_lines(page, files)])
+
+
+def terminal_document(page: dict) -> Report:
+    sections = []
     for section in page["sections"]:
         header, grid = section_grid(section, page["backends"], page["facts"])
-        table = Table(title=section["title"], title_justify="left", title_style="bold", show_lines=True)
-        for name in header:
-            table.add_column(name, overflow="fold")
-        for row in grid:
-            table.add_row(*(f"[{STATUS_STYLE[e.status]}]{escape(_short(e.joined()))}[/]" if e.status
-                            else escape(e.joined()) for e in row))
-        console.print(table)
-    _print_facts(console.print, page)
-    _print_summary(console.print, page, files)
+        rows = [[Span(_short(e.joined()), STATUS_STYLE[e.status]) if e.status else e.joined() for e in row]
+                for row in grid]
+        sections.append(Section(section["title"], [Table(header, rows, lines=True)]))
+    return Report("", [], sections)
 
 
-def _short(text: str, limit: int = 150) -> str:
-    """Long error messages are cut in the terminal (index.html has them whole)."""
+def _short(text: str, limit: int = SHORT) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _print_plain(page: dict, files: list[str]) -> None:
-    for section in page["sections"]:
-        print(f"\n== {section['title']}")
-        header, grid = section_grid(section, page["backends"], page["facts"])
-        for row in grid:
-            print(f"-- {row[0].text}")
-            for name, entry in zip(header[1:], row[1:]):
-                print(f"  {name}: " + entry.joined().replace("\n", "\n    "))
-    _print_facts(print, page)
-    _print_summary(print, page, files)
-
-
-def _print_facts(out, page: dict) -> None:
+def closing_lines(page: dict, files: list[str]) -> list[str]:
+    """The lr limits, what broke or differs, the files and the verdict."""
     f = page["facts"]
-    out(f"lr limit 2/lambda_max of the summed squared loss's Hessian: {f['lr_limit_bias']:.4f} with a bias, "
-        f"{f['lr_limit_no_bias']:.4f} without (the book trains at 0.03)")
-
-
-def _print_summary(out, page: dict, files: list[str]) -> None:
-    for line in page["broken"]:
-        out(f"BROKEN {line}")
-    for line in page["failures"]:
-        out(f"DIFFERS {line}")
-    out(f"page: {', '.join(files)}")
-    out("d2l: OK, every framework's number matches the reference" if page["exit_status"] == 0
-        else "d2l: FAILED (see above)")
+    lines = [f"lr limit 2/lambda_max of the summed squared loss's Hessian: {f['lr_limit_bias']:.4f} with a bias, "
+             f"{f['lr_limit_no_bias']:.4f} without (the book trains at 0.03)"]
+    lines += [f"BROKEN {line}" for line in page["broken"]] + [f"DIFFERS {line}" for line in page["failures"]]
+    lines.append(f"page: {', '.join(files)}")
+    lines.append("d2l: OK, every framework's number matches the reference" if page["exit_status"] == 0
+                 else "d2l: FAILED (see above)")
+    return lines

@@ -1,5 +1,6 @@
-"""results/export/report.json and report.md: the rows of every framework, as a framework x
-configuration table, then every disagreement located, every exporter error quoted, and every row.
+"""results/export/report.json, report.md and report.html: the rows of every framework, as a
+framework x configuration table, then every disagreement located, every exporter error quoted,
+and every row.
 
 report.json (schema "convtabs.export/1"):
     schema, exit_status, seconds (wall), legend (pads notation),
@@ -14,8 +15,11 @@ and "runtime crashed" (it killed the framework's process, which was started agai
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from layers.config import LayerConfig
+from runner import report as document_renderers
+from runner.report import Bullets, Report, Section, Table, Text, code, strong
 
 from .graph import pads_text
 from .trip import EXPLICIT, NAMED
@@ -170,45 +174,49 @@ def verdict_line(report: dict) -> str:
     return f"export: {state}: {len(report['rows'])} rows ({said})" + (f"; {', '.join(failed)}" if failed else "")
 
 
-# ---- markdown ---------------------------------------------------------------------------------------
-def markdown(report: dict) -> str:
-    lines = [f"# {TITLE}", "",
-             "Each framework's own layer, built with seeded weights, run, exported with the framework's "
-             "exporter and run again in ONNX Runtime (CPU), compared with the framework's own output within "
-             "the sum of both float32 error bounds. " + LEGEND, "", "## Framework x configuration", ""]
-    lines.append(table(*matrix(report)))
-    lines += ["", "## Configurations", ""]
-    lines.append(table(["name", "layer", "pads", "output"],
-                       [[c["name"], c["describe"], pads_text(c["pads"]), "x".join(map(str, c["output_shape"]))]
-                        for c in report["configs"]]))
-    lines += ["", "## Disagreements", ""]
-    found = disagreements(report)
-    lines += [f"- **{r['framework']}**, {r['exporter']} -> {r['runtime']}, {r['config']} ({r['spelling']}): "
-              f"{r['detail']}. The exported graph: {graph_cell(r)}." for r in found] or ["None."]
-    lines += ["", "## Exporter, runtime and importer errors", ""]
-    lines += [f"- **{framework}**, {who}: `{detail}` ({len(where)}: {', '.join(where)})"
-              for framework, who, detail, where in errors(report)] or ["None."]
-    lines += ["", "## What a framework cannot spell", ""]
-    lines += [f"- **{framework}** {reason} ({', '.join(where)})" for framework, reason, where in
-              not_spellable(report)] or ["Every framework spells every configuration both ways."]
+# ---- the document: report.md and report.html (runner/report renders it) ---------------------------
+def document(report: dict) -> Report:
+    intro = ("Each framework's own layer, built with seeded weights, run, exported with the framework's exporter and "
+             "run again in ONNX Runtime (CPU), compared with the framework's own output within the sum of both "
+             "float32 error bounds. " + LEGEND)
+    sections = [Section("Framework x configuration", [Table(*matrix(report))]),
+                Section("Configurations", [Table(["name", "layer", "pads", "output"], [
+                    [c["name"], c["describe"], pads_text(c["pads"]), "x".join(map(str, c["output_shape"]))]
+                    for c in report["configs"]])]),
+                Section("Disagreements", listed([
+                    [strong(r["framework"]), f", {r['exporter']} -> {r['runtime']}, {r['config']} ({r['spelling']}): "
+                                             f"{r['detail']}. The exported graph: {graph_cell(r)}."]
+                    for r in disagreements(report)], "None.")),
+                Section("Exporter, runtime and importer errors", listed([
+                    [strong(framework), f", {who}: ", code(detail), f" ({len(where)}: {', '.join(where)})"]
+                    for framework, who, detail, where in errors(report)], "None.")),
+                Section("What a framework cannot spell", listed([
+                    [strong(framework), f" {reason} ({', '.join(where)})"]
+                    for framework, reason, where in not_spellable(report)],
+                    "Every framework spells every configuration both ways."))]
     differing = native_differences(report)
     if differing:
-        lines += ["", "## Frameworks whose own output differs from the reference", ""]
-        lines += [f"- **{r['framework']}** {r['config']} ({r['spelling']}): {r['native_vs_reference']['detail']}"
-                  for r in differing]
-    lines += ["", "## Processes", ""]
-    lines.append(table(["backend", "version", "status", "seconds", "detail"],
-                       [[spec, o.get("version", ""), o["status"], f"{o['seconds']:.1f}", o["detail"]]
-                        for spec, o in report["backends"].items()]))
-    if report["skipped"]:
-        lines += [""] + [f"- skipped {spec}: {why}" for spec, why in report["skipped"].items()]
-    lines += ["", "## Every row", "", table(*all_rows(report)), "", f"**{verdict_line(report)}**",
-              "", f"Time: {report['seconds']:.0f} s wall."]
-    return "\n".join(lines) + "\n"
+        sections.append(Section("Frameworks whose own output differs from the reference", [Bullets([
+            [strong(r["framework"]), f" {r['config']} ({r['spelling']}): {r['native_vs_reference']['detail']}"]
+            for r in differing])]))
+    skipped = [f"skipped {spec}: {why}" for spec, why in report["skipped"].items()]
+    sections += [Section("Processes", [Table(["backend", "version", "status", "seconds", "detail"], [
+                     [spec, o.get("version", ""), o["status"], f"{o['seconds']:.1f}", o["detail"]]
+                     for spec, o in report["backends"].items()]), *([Bullets(skipped)] if skipped else [])]),
+                 Section("Every row", [Table(*all_rows(report))])]
+    closing = [Text(strong(verdict_line(report))), Text(f"Time: {report['seconds']:.0f} s wall.")]
+    return Report(TITLE, [Text(intro)], sections, closing)
 
 
-def table(header, rows) -> str:
-    """A "|" or a line break inside a cell would end the cell or the row: escaped, flattened."""
-    escaped = [[str(c).replace("|", "\\|").replace("\n", " ") for c in r] for r in [header, *rows]]
-    lines = ["| " + " | ".join(escaped[0]) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in escaped[1:]])
+def listed(items: list, otherwise: str) -> list:
+    """Bullets, or the sentence that says there is nothing to list."""
+    return [Bullets(items)] if items else [Text(otherwise)]
+
+
+def markdown(report: dict) -> str:
+    return document_renderers.markdown(document(report))
+
+
+def write_documents(report: dict, directory: Path) -> dict[str, Path]:
+    """report.md and report.html into directory; their paths, keyed "md" and "html"."""
+    return document_renderers.write_documents(document(report), directory)

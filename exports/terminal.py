@@ -1,49 +1,38 @@
-"""The terminal summary of `make export`: the framework x configuration table, the disagreements and
-errors in one line each, the files and the verdict (report.md's text when rich is missing)."""
+"""The terminal summary of `make export`: the framework x configuration table turned on its side
+(one line per configuration, one numbered column per route), the routes, the disagreements and
+errors in one line each, the files and the verdict. A document of its own, rendered by runner/report."""
 from __future__ import annotations
 
-import sys
+from runner.report import Report, Section, Span, Table, Text, print_report
 
-from .report import LEGEND, disagreements, errors, graph_cell, markdown, matrix, verdict_line
+from .report import LEGEND, disagreements, errors, graph_cell, matrix, verdict_line
+
+TABLE_TITLE = "ONNX export: the framework's output against the exported model's"
+
 
 def print_terminal(report: dict, files: list[str]) -> None:
-    try:
-        from rich.console import Console
-    except ImportError:
-        print(markdown(report))
-        return
-    console = Console(width=None if sys.stdout.isatty() else 160)  # logs: wide enough for the table
-    console.print(_table(report))
-    for line in _route_key(report):
-        console.print(_plain(line))
-    console.print(_plain(LEGEND, "dim"))
-    for row in disagreements(report):
-        console.print(_plain(f"DIFF {row['framework']}, {row['exporter']} -> {row['runtime']}, {row['config']} "
-                             f"({row['spelling']}): {row['detail']}; graph: {graph_cell(row)}", "red"))
-    for framework, who, detail, where in errors(report):
-        console.print(_plain(f"{framework}, {who}: {detail} ({len(where)} rows)"))
-    console.print(_plain("Report: " + ", ".join(files)))
-    console.print(_plain(verdict_line(report), "red" if report["exit_status"] else "green"))
+    print_report(terminal_document(report), after=closing(report, files))
 
 
-def _table(report: dict):
-    """One line per configuration, one numbered column per route (framework, exporter, runtime):
-    the routes' names are long, so they are listed under the table (`_route_key`)."""
-    from rich.table import Table
+def terminal_document(report: dict) -> Report:
+    """The routes' names are long, so the columns are numbered and the routes listed under the table."""
     header, rows = matrix(report)
-    out = Table(title="ONNX export: the framework's output against the exported model's", show_lines=False)
-    out.add_column("configuration", no_wrap=True)
-    for number in range(1, len(rows) + 1):
-        out.add_column(str(number), justify="center")
-    for column, name in enumerate(header[3:], start=3):
-        out.add_row(name, *(_plain(row[column], _style(row[column])) for row in rows))
-    return out
+    lines = [[name, *(Span(row[column], _style(row[column])) for row in rows)]
+             for column, name in enumerate(header[3:], start=3)]
+    table = Table(["configuration", *map(str, range(1, len(rows) + 1))], lines, justify_from=1, justify="center")
+    return Report("", [], [Section(TABLE_TITLE, [table])])
 
 
-def _route_key(report: dict) -> list[str]:
+def closing(report: dict, files: list[str]) -> list:
     _, rows = matrix(report)
-    return [f"{number}: {framework}, {exporter} -> {runtime}"
-            for number, (framework, exporter, runtime, *_) in enumerate(rows, start=1)]
+    routes = [Text(f"{number}: {framework}, {exporter} -> {runtime}")
+              for number, (framework, exporter, runtime, *_) in enumerate(rows, start=1)]
+    found = [Text(Span(f"DIFF {row['framework']}, {row['exporter']} -> {row['runtime']}, {row['config']} "
+                       f"({row['spelling']}): {row['detail']}; graph: {graph_cell(row)}", "red"))
+             for row in disagreements(report)]
+    found += [Text(f"{framework}, {who}: {detail} ({len(where)} rows)") for framework, who, detail, where in errors(report)]
+    return [*routes, Text(Span(LEGEND, "dim")), *found, Text("Report: " + ", ".join(files)),
+            Text(Span(verdict_line(report), "red" if report["exit_status"] else "green"))]
 
 
 def _style(cell: str) -> str:
@@ -53,9 +42,3 @@ def _style(cell: str) -> str:
     if any(part in ("exp", "run", "crash") for part in parts):
         return "yellow"
     return "green" if "ok" in parts and set(parts) <= {"ok", "n/s", "-"} else ""
-
-
-def _plain(text: str, style: str = ""):
-    """Text, never markup: an error such as "[1, 2]" is shown as it is."""
-    from rich.text import Text
-    return Text(text, style=style)

@@ -1,24 +1,12 @@
-"""The report's sections as data (titles, text, tables), in order, so report.md (port/markdown.py)
-and the terminal summary (port/terminal.py) say the same things."""
+"""What the port report says: its sections, as the blocks of runner/report, which renders
+report.md, report.html (port/markdown.py) and the terminal summary (port/terminal.py) from this
+one document, so they say the same things."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from runner.report import Image, Report, Section, Shortened, Span, Table, Text, code, strong
 
 from .judge import spelled
 from .model import BROKEN
-
-
-@dataclass
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    code: tuple[int, ...] = ()  # columns that hold Python (report.md shows them as code)
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list = field(default_factory=list)  # str (a paragraph) or Table
 
 
 def intro(report: dict) -> str:
@@ -49,6 +37,21 @@ def timing_text(report: dict) -> str:
     return f"Time: {wall:.1f} s in all" + (f" ({', '.join(parts)})" if parts else "") if wall is not None else ""
 
 
+def document(report: dict, image: str | None = None) -> Report:
+    """image: the heatmap's file, beside report.md. The verdict and the heatmap head the files; a
+    terminal ends with the verdict instead (terminal_closing)."""
+    head = [Text(strong(verdict(report)))] + ([Image(image, "layers broken per source and target")] if image else [])
+    closing = [Text(timing_text(report))] if timing_text(report) else []
+    return Report("Porting a conv layer between frameworks", [Text(intro(report)), Shortened(head, [])],
+                  sections(report), closing)
+
+
+def terminal_closing(report: dict, files: dict) -> list:
+    lines = [Text("Report: " + ", ".join(str(p) for p in files.values())),
+             Text(Span(verdict(report), "green" if report["exit_status"] == 0 else "red"))]
+    return lines + ([Text(timing_text(report))] if timing_text(report) else [])
+
+
 def sections(report: dict) -> list[Section]:
     return [s for s in (matrix_section(report, "naive"), matrix_section(report, "faithful"), findings_section(report),
                         sources_section(report), refusals_section(report), unspellable_section(report),
@@ -63,18 +66,19 @@ def matrix_section(report: dict, way: str) -> Section:
     what = "the source's padding words and the target's defaults" if way == "naive" else \
         "the source's effective pads, explicit"
     return Section(f"{way.capitalize()} ports: layers broken, source (row) to target (column)",
-                   [f"Out of {len(report['configs'])} layers; {what}.", Table(["source \\ target", *frameworks], rows)])
+                   [Text(f"Out of {len(report['configs'])} layers; {what}."),
+                    Table(["source \\ target", *frameworks], rows)])
 
 
 def findings_section(report: dict) -> Section | None:
     groups = report["groups"]
     if not groups:
         return None
-    rows = [[g["config"], g["target"], ", ".join(g["sources"]), g.get("code_line") or spelled(g.get("spelling")),
-             g["text"] or g["kind"], g.get("fix") or ""] for g in groups]
+    rows = [[g["config"], g["target"], ", ".join(g["sources"]), code(g.get("code_line") or spelled(g.get("spelling"))),
+             g["text"] or g["kind"], code(g.get("fix") or "")] for g in groups]
     return Section("What breaks in a naive port, and the fix",
-                   ["One row per layer, target and cause; the fix is the faithful port's line, which agrees.",
-                    Table(["layer", "target", "from", "naive port", "what happens", "faithful fix"], rows, code=(3, 5))])
+                   [Text("One row per layer, target and cause; the fix is the faithful port's line, which agrees."),
+                    Table(["layer", "target", "from", "naive port", "what happens", "faithful fix"], rows)])
 
 
 def sources_section(report: dict) -> Section:
@@ -89,9 +93,9 @@ def sources_section(report: dict) -> Section:
                 notes.append(f"{framework}, {config['name']}: wrote {spelled(entry.get('spelling'))}, which "
                              f"{entry.get('effective_text')}; the layer's intent {_intent_text(config)}.")
         rows.append(row)
-    blocks = [("Each framework's natural spelling of the layer (port/spelling.py states the rule); * where "
-               "what it computes differs from the layer's intent."), Table(["layer", *frameworks], rows)]
-    return Section("What each framework writes (the sources)", blocks + notes)
+    blocks = [Text("Each framework's natural spelling of the layer (port/spelling.py states the rule); * where "
+                   "what it computes differs from the layer's intent."), Table(["layer", *frameworks], rows)]
+    return Section("What each framework writes (the sources)", blocks + [Text(note) for note in notes])
 
 
 def _source_cell(entry: dict) -> str:
@@ -118,7 +122,7 @@ def refusals_section(report: dict) -> Section | None:
         return None
     rows = [[framework, config, spelling, reason] for (framework, config, spelling), reason in sorted(seen.items())]
     why = "Spellings a framework refused, so the next candidate was used (port/spelling.py)."
-    return Section("Refused spellings", [why, Table(["framework", "layer", "refused", "why"], rows)])
+    return Section("Refused spellings", [Text(why), Table(["framework", "layer", "refused", "why"], rows)])
 
 
 def unspellable_section(report: dict) -> Section | None:
@@ -134,11 +138,11 @@ def unspellable_section(report: dict) -> Section | None:
     if not seen:
         return None
     rows = [[framework, way, config, reason] for (framework, way, config), reason in sorted(seen.items())]
-    return Section("Not spellable", ["Layers a framework cannot express as asked (its own words quoted).",
+    return Section("Not spellable", [Text("Layers a framework cannot express as asked (its own words quoted)."),
                                      Table(["framework", "as", "layer", "why"], rows)])
 
 
 def failures_section(report: dict) -> Section | None:
     if not report["failures"]:
         return None
-    return Section("Failures", list(report["failures"]))
+    return Section("Failures", [Text(failure) for failure in report["failures"]])

@@ -4,27 +4,27 @@ comparison: report.md, report.json, a terminal summary and PNG plots.
 Flow: results/bench/<backend>.json (+ status.json from `python -m benchmarks`) -> load() ->
 build() -> write_all() / print_terminal(). Pure data in, files out: nothing here imports a
 framework, and nothing here times anything. One concern a module: runs.py tells runs apart
-(labels, folders, hosts), rows.py parses, derived.py and targets.py compute, sections.py lists
-the sections that markdown.py and terminal.py both render, plots.py draws.
+(labels, folders, hosts), rows.py parses, derived.py and targets.py compute, sections.py says
+what the report says (one document: runner/report renders report.md, report.html and the
+terminal from it), plots.py draws.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
 
+from runner import report as document_renderers
 from runner.files import write_json_atomic
 
 from . import derived
 from .derived import FAIR_LIMIT, fairness_rows, scaling_exponent
-from .markdown import markdown
 from .plots import plot_all
 from .rows import Row, is_cpu, machine_key, machine_text, rows_of
 from .runs import load, load_labelled
-from .sections import group_table, sections
+from .sections import document, group_table, sections
 from .targets import numpy_checks
-from .terminal import print_terminal
 
-__all__ = ["FAIR_LIMIT", "Row", "build", "fairness_rows", "group_table", "is_cpu", "load", "load_labelled", "markdown",
+__all__ = ["FAIR_LIMIT", "Row", "build", "document", "fairness_rows", "group_table", "is_cpu", "load", "load_labelled", "markdown",
            "numpy_checks", "plot_all", "print_terminal", "rows_of", "scaling_exponent", "sections", "write_all"]
 
 
@@ -63,10 +63,22 @@ def _runs(runs: list[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda r: r["run"])
 
 
+def markdown(report: dict, plots=()) -> str:
+    return document_renderers.markdown(document(report, plots))
+
+
 def write_all(report: dict, directory: Path, *, plots: bool = True) -> dict:
-    """report.md, report.json and (unless plots=False) the PNGs into directory; returns their paths."""
+    """report.md, report.html, report.json and (unless plots=False) the PNGs into directory;
+    returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     pngs = plot_all(report, directory) if plots else []
-    (directory / "report.md").write_text(markdown(report, pngs))
+    written = document_renderers.write_documents(document(report, pngs), directory)
     write_json_atomic(directory / "report.json", report)
-    return {"markdown": str(directory / "report.md"), "json": str(directory / "report.json"), "plots": pngs}
+    return {"markdown": str(written["md"]), "html": str(written["html"]), "json": str(directory / "report.json"),
+            "plots": pngs}
+
+
+def print_terminal(report: dict, files: dict | None = None) -> None:
+    """The sections (with the plots' paths, when files has them), then where report.md is."""
+    after = [document_renderers.Text(f"report: {files['markdown']}")] if files else []
+    document_renderers.print_report(document(report, files["plots"] if files else ()), after=after)

@@ -1,11 +1,14 @@
-"""The one list of sections of the benchmark report, as blocks of plain data. report.md
-(markdown.py) and the terminal (terminal.py) both render exactly this list, in this order, so a
-section cannot appear in one and be missing from the other."""
+"""What the benchmark report says: its sections, as the blocks of runner/report, which renders
+report.md, report.html and the terminal from this one document, so a section cannot appear in one
+and be missing from another. Every table reads as blocks of rows (a repeated first cell is blank
+in a terminal), timings right-aligned."""
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.report import Bullets, Image, Images, Report, Section, Table, Text
 
 from .. import workloads as wl
 from ..blas import SPEED_VARIABLES
@@ -23,35 +26,6 @@ ABOVE_PEAK = ("* above the best float32 GEMM measured on this machine in this ru
               "The peak is the best GEMM measured, never lowered to fit.")
 
 
-@dataclass
-class Text:
-    text: str
-
-
-@dataclass
-class Bullets:
-    items: list[str]
-
-
-@dataclass
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    numeric_from: int | None = None  # the terminal right-aligns this column and the ones after it
-    alarms: list[bool] = field(default_factory=list)  # the terminal shows these rows in red
-
-
-@dataclass
-class Images:
-    paths: list[str]
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list
-
-
 def seconds_text(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -67,11 +41,21 @@ def intro(report: dict) -> str:
             "disturbed, and ratios are safer than times).")
 
 
+def document(report: dict, plots=()) -> Report:
+    """plots: the PNGs' paths, beside report.md."""
+    return Report(TITLE, [Text(intro(report))], sections(report, plots))
+
+
+def table(header: list[str], rows: list[list[str]], *, numeric_from: int | None = None, alarms=()) -> Table:
+    """A benchmark table: numbers from numeric_from on, alarms (a row per bool) in red."""
+    return Table(header, rows, justify_from=numeric_from, alarms=list(alarms), group_first=True)
+
+
 def sections(report: dict, plots=()) -> list[Section]:
     """Every section, in order; those with nothing to say (no compiled variant, no plots) are left out."""
     optional = [compile_times(report) if report["compile"] else None,
                 numpy_targets(report) if report["numpy_checks"] else None,
-                Section("Plots", [Images(list(plots))]) if plots else None]
+                Section("Plots", [Images([Image(str(p), Path(p).stem) for p in plots])]) if plots else None]
     groups = [timing_group(report, group) for group in ordered_groups(report)]
     return [machine(report), backends(report), *groups, scaling(report), fairness(report),
             *filter(None, optional)]
@@ -89,7 +73,7 @@ def machine(report: dict) -> Section:
     if report["gemm"]:
         rows = [[g["process"], g["call"], seconds_text(g["median_s"]), seconds_text(g["min_s"]) if g["min_s"] else "-",
                  f"{g['gflops']:.1f}", f"{g['pct_peak']:.0f}%"] for g in report["gemm"]]
-        blocks.append(Table(["process", f"float32 GEMM {wl.GEMM_N}^3", "median", "min", "GFLOP/s", "% of peak"],
+        blocks.append(table(["process", f"float32 GEMM {wl.GEMM_N}^3", "median", "min", "GFLOP/s", "% of peak"],
                             rows, numeric_from=2))
         blocks.append(Text(STATIC_BLAS))
     return Section("Machine", blocks)
@@ -127,7 +111,7 @@ def backends(report: dict) -> Section:
              str(s["version"] or "-"), str(s["device"] or "-"),
              str(s["compiler"] or "-"), json.dumps(s["threads"]) if s["threads"] else "-", str(s["rows"])]
             for s in report["status"]]
-    blocks = [Table(["backend", "status", "detail", "version", "device", "compiler", "threads", "rows"], rows,
+    blocks = [table(["backend", "status", "detail", "version", "device", "compiler", "threads", "rows"], rows,
                     alarms=[s["status"] in BAD for s in report["status"]])]
     if report["overhead_us"]:
         # one machine: "torch 5.0 us"; merged machines: the key says which machine as well
@@ -144,7 +128,7 @@ def ordered_groups(report: dict) -> list[str]:
 def timing_group(report: dict, group: str) -> Section:
     header, body = group_table(report["groups"][group])
     above = any(e.get("above_peak") and not e["tiny"] for e in report["groups"][group])  # tiny rows show no %
-    return Section(group, [Table(header, body, numeric_from=2), *([Text(ABOVE_PEAK)] if above else [])])
+    return Section(group, [table(header, body, numeric_from=2), *([Text(ABOVE_PEAK)] if above else [])])
 
 
 def group_table(entries: list[dict]) -> tuple[list[str], list[list[str]]]:
@@ -167,7 +151,7 @@ def scaling(report: dict) -> Section:
             for label, s in report["scaling"].items()]
     return Section("Scaling (single channel, 3x3, sizes 64..1024)", [
         Text("Slope of log(time) against log(work): 1 = time proportional to work; below 1 = fixed costs."),
-        Table(["implementation", "exponent", "sizes"], rows)])
+        table(["implementation", "exponent", "sizes"], rows)])
 
 
 def fairness(report: dict) -> Section:
@@ -183,7 +167,7 @@ def _fairness_table(pairs: list[dict]) -> Table:
     rows = [[f["impl"], f["workload"], seconds_text(f["adapter_s"]), seconds_text(f["direct_s"]), f"{f['ratio']:.2f}",
              "paired" if f["paired"] else "separate rows", "ok" if f["ok"] else f"SLOWER than {FAIR_LIMIT}x"]
             for f in pairs]
-    return Table(["backend", "workload", "adapter", "direct", "ratio", "measured", "verdict"], rows,
+    return table(["backend", "workload", "adapter", "direct", "ratio", "measured", "verdict"], rows,
                  alarms=[not f["ok"] for f in pairs])
 
 
@@ -191,7 +175,7 @@ def compile_times(report: dict) -> Section:
     rows = [[c["impl"], c["workload"], seconds_text(c["first_call_s"]), seconds_text(c["median_s"])]
             for c in report["compile"]]
     return Section("Compile time (first call of the compiled variant, compilation included)",
-                   [Table(["implementation", "workload", "first call", "then per call"], rows)])
+                   [table(["implementation", "workload", "first call", "then per call"], rows)])
 
 
 def numpy_targets(report: dict) -> Section:
@@ -202,7 +186,7 @@ def numpy_targets(report: dict) -> Section:
              "A floor must be met; an aim is reported, not required. The GEMM floors are against NumPy's "
              "own GEMM, timed with the adapter; the last column puts the same rate against the run's "
              "peak, the best GEMM of any process."),
-        Table(["check", "value", "target", "verdict", "measured", "share of the run's peak"], rows,
+        table(["check", "value", "target", "verdict", "measured", "share of the run's peak"], rows,
               alarms=[not (c["ok"] or _is_aim(c)) for c in report["numpy_checks"]])])
 
 

@@ -1,9 +1,9 @@
-"""The one list of sections of the conformance report, as blocks of plain data. report.md
-(markdown.py) and the terminal (terminal.py) both render exactly this list, in this order, so a
-section cannot appear in one and be missing from the other."""
+"""What the conformance report says: its sections, as the blocks of runner/report, which renders
+report.md, report.html and the terminal from this one document, so a section cannot appear in one
+and be missing from another."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from runner.report import Answers, Bullets, Image, Notes, Report, Section, Shortened, Span, Table, Text, code, strong
 
 from ..checks import FAMILIES, OP_OF_CHECK, STATUSES, family
 from reference.bounds import GRADE_THRESHOLD
@@ -13,53 +13,22 @@ CHECK_HEADER = ["backend", "check", "pass", "fail", "error", "unsupported", "not
                 "grade"]
 GRADE_DTYPES = ["float64", "float32", "float16", "bfloat16"]
 KERAS_PREFIX = "keras-"  # the Keras backends' names, and the ids of Keras's own probes (conformance/probes_keras.py)
+MAX_FAILURES = 20  # listed per backend in report.md; report.json has them all
+MAX_FAILURES_SHOWN = 5  # in a terminal, which is for the gist
 
 
-@dataclass
-class Text:
-    text: str
+def document(report: dict) -> Report:
+    """The report: the verdict closes report.md only when the run was interrupted (the terminal
+    always ends with it), then the timing line, which the run sets (conformance/__main__.py)."""
+    closing = [Text(strong(verdict_line(report)))] if report.get("interrupted") else []
+    closing += [Text(timing_text(report))] if report.get("timing") else []
+    return Report(TITLE, [Text(intro(report))], sections(report), closing)
 
 
-@dataclass
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
-class Image:
-    alt: str
-    file: str  # beside report.md
-
-
-@dataclass
-class Answers:
-    """One question a row, one answer a backend: side by side in report.md, stacked in a terminal."""
-    header: list[str]  # the question column, then the backends
-    rows: list[list[str]]
-
-
-@dataclass
-class Failing:
-    backend: str
-    patterns: list[str]  # where failures concentrate, most telling first
-    verdicts: list[dict]  # every failing check, in run order
-
-
-@dataclass
-class Failures:
-    backends: list[Failing]  # only backends that fail; empty: none does
-
-
-@dataclass
-class Notes:
-    items: list[tuple[str, str]]  # (backend, what is said of it)
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list
+def terminal_closing(report: dict, files: dict) -> list:
+    ok = report["exit_status"] == 0 and not report.get("interrupted")
+    return [Text("Report: " + ", ".join(str(p) for p in files.values())),
+            Text(Span(verdict_line(report), "green" if ok else "red")), Text(timing_text(report))]
 
 
 def intro(report: dict) -> str:
@@ -107,7 +76,7 @@ def grades(report: dict) -> Section:
 def pairs(report: dict) -> Section:
     """One matrix per family of checks, where the pairs say which check each output came from."""
     title = "Pairwise agreement (outputs agreeing within both bounds / shared)"
-    image = Image("pairwise agreement", "agreement.png")
+    image = Shortened([Image("agreement.png", "pairwise agreement")], [])  # the terminal lists it with the files
     if not any("by_check" in p for p in report["pairs"]):
         return Section(title, [Table(*rows_pairs(report)), image])
     blocks = []
@@ -141,9 +110,25 @@ def keras(report: dict) -> list[Section]:
 
 
 def failures(report: dict) -> Section:
-    failing = [Failing(name, [pattern_text(p) for p in b["failure_patterns"]], b["failures"])
+    failing = [failing_blocks(name, [pattern_text(p) for p in b["failure_patterns"]], b["failures"])
                for name, b in report["backends"].items() if b["failures"] or b["failure_patterns"]]
-    return Section("Failures", [Failures(failing)])
+    return Section("Failures", failing or [Text("None.")])
+
+
+def failing_blocks(name: str, patterns: list[str], verdicts: list[dict]) -> Shortened:
+    """Where a backend's failures concentrate, then its failing checks in run order: the first
+    MAX_FAILURES in report.md, MAX_FAILURES_SHOWN in a terminal, and how many more."""
+    full = [Text([strong(name), " fails where: " + "; ".join(patterns)])] if patterns else []
+    items = [[strong(name), " ", code(v["case"]), f" {v['check']} ({v['dtype']}): {v['status']}: {v['message']}"]
+             for v in verdicts[:MAX_FAILURES]]
+    if len(verdicts) > MAX_FAILURES:
+        items.append([strong(name), f": {len(verdicts) - MAX_FAILURES} more in report.json"])
+    short = [Text([Span(f"{name} fails where", "red"), ": " + "; ".join(patterns)])] if patterns else []
+    short += [Text([Span("FAIL", "red"), f" {name} {v['case']} {v['check']}: {v['message']}"])
+              for v in verdicts[:MAX_FAILURES_SHOWN]]
+    if len(verdicts) > MAX_FAILURES_SHOWN:
+        short.append(Text([Span("FAIL", "red"), f" {name}: {len(verdicts) - MAX_FAILURES_SHOWN} more in report.md"]))
+    return Shortened(full + ([Bullets(items)] if items else []), short)
 
 
 def known(report: dict) -> Section:

@@ -100,6 +100,24 @@ def test_crashed_and_skipped_backends_are_shown(two_runs, tmp_path):
     assert "| multi-64 | torch/compiled | 3.00 ms | - | 1.00 |" in text
 
 
+def test_a_pipe_or_a_line_break_in_a_detail_does_not_break_the_markdown_table(two_runs):
+    report = rep.build(*rep.load(two_runs))
+    jax = next(s for s in report["status"] if s["backend"] == "jax")
+    jax["detail"] = "exit 1 | stderr:\nSegmentation fault"
+    row = next(line for line in rep.markdown(report).splitlines() if line.startswith("| jax |"))
+    assert row.startswith("| jax | crashed | exit 1 \\| stderr: Segmentation fault | - |")
+    assert row.count(" | ") == 7  # eight cells, as the header has
+
+
+def test_report_html_is_written_beside_report_md_with_the_tables_and_plots(two_runs, tmp_path):
+    files = rep.write_all(rep.build(*rep.load(two_runs)), tmp_path / "out")
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert files["html"] == str(tmp_path / "out" / "report.html")
+    assert '<tr class="alarm"><td>jax</td><td>crashed</td>' in page  # the crashed backend, as an alarm
+    assert "<td>multi-64</td><td>torch/compiled</td>" in page and "<h2>Plots</h2>" in page
+    assert all(f'<img src="{Path(p).name}"' in page for p in files["plots"])
+
+
 def test_merge_cli_writes_the_report(two_runs, tmp_path, capsys):
     out = tmp_path / "merged"
     assert merge.main([*map(str, two_runs), "-o", str(out), "--no-plots"]) == 1  # jax crashed
@@ -199,9 +217,9 @@ def test_group_tables_show_the_fastest_round_beside_the_median(tmp_path):
 def _terminal_text(report, plots=()) -> str:
     """What print_terminal shows, captured: the same renderer, a console writing to a string."""
     console_module = pytest.importorskip("rich.console")
-    from benchmarks.report import terminal
+    from runner.report import render
     console = console_module.Console(file=io.StringIO(), width=200)
-    terminal.render(report, console, plots=plots)
+    render(rep.document(report, plots), console)
     return console.file.getvalue()
 
 
@@ -436,7 +454,7 @@ def test_a_failing_report_stage_keeps_the_statuses_and_exits_3(tmp_path, monkeyp
 
     def broken(*args, **kwargs):
         raise ValueError("a renderer met something new")
-    monkeypatch.setattr(rep, "markdown", broken)
+    monkeypatch.setattr(rep, "document", broken)
     assert command.finish(["numpy"], {}, "quick", tmp_path, one_backend_ran()) == 3
     saved = json.loads((tmp_path / "verdicts.json").read_text())
     assert "a renderer met something new" in saved["report_error"] and saved["statuses"]["numpy"]["status"] == "ok"

@@ -69,9 +69,9 @@ def report() -> dict:
 def terminal_text(report: dict) -> str:
     """What print_terminal shows, captured: the same renderer, a console writing to a string."""
     console_module = pytest.importorskip("rich.console")
-    from conformance.report import terminal
+    from runner.report import render
     console = console_module.Console(file=io.StringIO(), width=200)
-    terminal.render(report, console)
+    render(rep.document(report), console)
     return console.file.getvalue()
 
 
@@ -111,6 +111,16 @@ def test_report_json_keeps_its_schema(report, tmp_path):
     assert written["machine"] == MACHINE
     assert written["backends"]["torch"]["unsupported"] == {"int32": "no dilated int32 kernel"}
     assert written["backends"]["planted"]["checks"]["conv2d"]["fail"] == 1
+
+
+def test_report_html_is_written_beside_report_md_with_the_same_tables(report, tmp_path):
+    files = rep.write_all(report, tmp_path)
+    assert files["html"] == tmp_path / "report.html" and files["md"] == tmp_path / "report.md"
+    page = files["html"].read_text()
+    titles = re.findall(r"^## (.+)$", files["md"].read_text(), flags=re.M)
+    assert re.findall(r"<h2>(.+)</h2>", page) == [t.replace("'", "&#x27;") for t in titles]
+    assert "<td>planted</td><td>conv2d</td><td>1</td><td>1</td>" in page  # its row of the checks table
+    assert "[bold][0, 1][/bold]" in page and '<img src="agreement.png"' in page
 
 
 def machine_section(text: str) -> str:

@@ -106,3 +106,13 @@ def test_a_pipe_in_a_message_does_not_break_the_markdown_table():
     rows = [_row("down3-s2-same-odd", "explicit pads", "exporter error", detail="ValueError: a | b")]
     table = rp.markdown(_report(rows)).split("## Every row")[1]
     assert "a \\| b" in table
+
+
+def test_report_html_is_written_beside_report_md_with_the_matrix_and_every_row(tmp_path):
+    files = rp.write_documents(_report(), tmp_path)
+    assert files == {"md": tmp_path / "report.md", "html": tmp_path / "report.html"}
+    assert files["md"].read_text() == rp.markdown(_report())
+    page = files["html"].read_text()
+    assert "<tr><td>torch</td><td>dynamo</td><td>-</td><td>exp / n/s</td><td>exp</td></tr>" in page  # the matrix
+    assert "<code>ModuleNotFoundError: No module named &#x27;onnxscript&#x27;</code>" in page
+    assert page.count("<table>") == 4  # the matrix, the configurations, the processes, every row

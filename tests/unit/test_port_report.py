@@ -9,7 +9,7 @@ import pytest
 from layers.config import config_by_name
 from port import model
 from port.heatmap import broken_grid, heatmap
-from port.markdown import markdown
+from port.markdown import markdown, write_documents
 from port.terminal import print_terminal
 
 FRAMEWORKS = ["torch", "tensorflow"]
@@ -108,6 +108,16 @@ def test_markdown_holds_the_matrix_the_finding_and_its_fix():
 def test_markdown_of_a_failing_run_lists_the_failures():
     text = markdown(_report(faithful_status="disagrees"))
     assert "## Failures" in text and "FAILED: 1 problem(s)" in text
+
+
+def test_report_html_is_written_beside_report_md_with_the_tables_and_the_heatmap(tmp_path):
+    files = write_documents(_report(), tmp_path, "port.png")
+    assert files == {"md": tmp_path / "report.md", "html": tmp_path / "report.html"}
+    assert files["md"].read_text() == markdown(_report(), "port.png")
+    page = files["html"].read_text()
+    assert "<tr><td>torch</td><td>·</td><td>1</td></tr>" in page  # the naive matrix's torch row
+    assert f"<code>{FIX.replace(chr(39), '&#x27;')}</code>" in page  # the fix as code, escaped
+    assert '<img src="port.png"' in page and "<strong>OK: every faithful port agrees" in page
 
 
 def test_the_terminal_summary_says_the_same(capsys):

@@ -183,7 +183,7 @@ def test_a_failing_report_stage_still_writes_every_verdict_and_exits_3(tmp_path,
 
     def broken(report):
         raise KeyError("a renderer met something new")
-    monkeypatch.setattr(rep, "markdown", broken)
+    monkeypatch.setattr(rep, "document", broken)
     assert finish(list(BACKENDS), {}, outcomes, CASES, tmp_path) == REPORT_FAILED
 
     saved = json.loads((tmp_path / "verdicts.json").read_text())
