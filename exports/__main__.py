@@ -200,8 +200,8 @@ def finish(specs, skipped, configs, directory: Path, outcomes: dict, started: fl
 def write_report_files(rows, configs, outcomes: dict, skipped: dict, directory: Path, started: float) -> int:
     document = rp.build(rows, configs, outcomes, skipped, time.monotonic() - started)
     write_json_atomic(directory / "report.json", document)
-    (directory / "report.md").write_text(rp.markdown(document))
-    print_terminal(document, [str(directory / "report.md"), str(directory / "report.json")])
+    written = rp.write_documents(document, directory)  # report.md and report.html
+    print_terminal(document, [str(written["md"]), str(written["html"]), str(directory / "report.json")])
     return document["exit_status"]
 
 

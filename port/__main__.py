@@ -31,7 +31,7 @@ from runner.report_stage import report_or_evidence
 from . import judge, model
 from .frameworks import choose as choose_frameworks
 from .heatmap import heatmap
-from .markdown import markdown
+from .markdown import write_documents
 from .terminal import print_terminal
 from .worker import PROGRESS
 
@@ -171,8 +171,7 @@ def write_all(report: dict, directory: Path) -> dict:
     image = heatmap(report, directory / "port.png")
     if image:
         files["png"] = image
-    files["md"] = directory / "report.md"
-    files["md"].write_text(markdown(report, image.name if image else None))
+    files.update(write_documents(report, directory, image.name if image else None))  # report.md, report.html
     return files
 
 

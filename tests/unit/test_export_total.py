@@ -111,7 +111,7 @@ ROWS = [{"framework": "torch", "framework_version": "2", "config": CONFIG.name, 
          "detail": "agrees (worst error/bound 0.1)"}]
 
 
-def _broken(report):
+def _broken(*args):
     raise RuntimeError("the renderer broke")
 
 
@@ -126,7 +126,7 @@ def _journal(directory, text):
 
 def test_a_failing_renderer_keeps_the_rows_in_verdicts_json_and_exits_3(tmp_path, monkeypatch, capsys):
     _journal(tmp_path, json.dumps({"backend": "torch", "version": "2", "complete": True, "rows": ROWS}))
-    monkeypatch.setattr(rp, "markdown", _broken)
+    monkeypatch.setattr(rp, "write_documents", _broken)
     assert _finish(tmp_path) == REPORT_FAILED
     saved = json.loads((tmp_path / EVIDENCE).read_text())
     assert saved["report_error"] == "RuntimeError: the renderer broke"
@@ -139,7 +139,7 @@ def test_a_failing_renderer_keeps_the_rows_in_verdicts_json_and_exits_3(tmp_path
     monkeypatch.undo()
     assert _finish(tmp_path) == 0
     assert not (tmp_path / EVIDENCE).exists() and not (tmp_path / ERROR_LOG).exists()
-    assert (tmp_path / "report.md").exists()
+    assert (tmp_path / "report.md").exists() and (tmp_path / "report.html").exists()
 
 
 def test_a_journal_that_cannot_be_collected_is_kept_as_found(tmp_path, capsys):

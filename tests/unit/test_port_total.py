@@ -26,7 +26,7 @@ def _finish(directory) -> int:
                       now, "python -m port")
 
 
-def _broken(report, image=None):
+def _broken(*args):
     raise RuntimeError("the renderer broke")
 
 
@@ -41,7 +41,7 @@ def test_a_failing_renderer_keeps_the_outcomes_and_files_and_exits_3(tmp_path, m
     assert "Traceback" not in capsys.readouterr().err
 
     (tmp_path / ARRAY).unlink()
-    monkeypatch.setattr(cli, "markdown", _broken)
+    monkeypatch.setattr(cli, "write_documents", _broken)
     assert _finish(tmp_path) == REPORT_FAILED
     saved = json.loads((tmp_path / EVIDENCE).read_text())
     assert saved["report_error"] == "RuntimeError: the renderer broke" and saved["arrays"] == []
@@ -53,4 +53,4 @@ def test_a_failing_renderer_keeps_the_outcomes_and_files_and_exits_3(tmp_path, m
     monkeypatch.undo()
     assert _finish(tmp_path) == json.loads((tmp_path / "report.json").read_text())["exit_status"]
     assert not (tmp_path / EVIDENCE).exists() and not (tmp_path / ERROR_LOG).exists()
-    assert (tmp_path / "report.md").exists()
+    assert (tmp_path / "report.md").exists() and (tmp_path / "report.html").exists()
