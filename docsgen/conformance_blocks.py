@@ -48,7 +48,9 @@ def conformance_summary(snapshot: Snapshot, report: dict) -> str:
     header = ["backend", "checks", "passed", "failed", "unsupported", "not impl.", "worst error/bound",
               *(f"grade {d}" for d in GRADE_DTYPES), "known (expectations met)"]
     total = sum(int(r[1]) for r in rows)
-    return (table(header, rows) + f"\n\n{total} checks over {len(rows)} backends; exit status "
+    cases = snapshot.run("conformance").get("cases")
+    over = f" of {cases} cases" if cases else ""
+    return (table(header, rows) + f"\n\n{total} checks{over} over {len(rows)} backends; exit status "
             f"{report['exit_status']} ({verdict_line(report)}).")
 
 

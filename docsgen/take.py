@@ -73,6 +73,18 @@ def versions(name: str, data: dict, folder: Path) -> dict:
     return {}
 
 
+def cases_run(folder: Path) -> int:
+    """How many distinct cases the conformance journals (<backend>.jsonl) hold a verdict for:
+    report.json counts checks, not cases."""
+    cases = set()
+    for journal in folder.glob("*.jsonl"):
+        for line in journal.read_text().splitlines():
+            record = json.loads(line) if line.strip() else {}
+            if record.get("event") == "verdict":
+                cases.add(record.get("case"))
+    return len(cases)
+
+
 def entry(name: str, data: dict, source: Path, commit: str, stripped: list[str]) -> dict:
     modified = dt.datetime.fromtimestamp(source.stat().st_mtime, dt.timezone.utc)
     found = {"date": modified.isoformat(timespec="seconds"), "commit": commit, "machine": machine.describe(),
@@ -80,6 +92,8 @@ def entry(name: str, data: dict, source: Path, commit: str, stripped: list[str])
     modes = sorted({s.get("mode") for s in data.get("status", []) if s.get("mode")}) if name == "bench" else []
     if modes:
         found["mode"] = ", ".join(modes)
+    if name == "conformance":
+        found["cases"] = cases_run(source.parent)
     if stripped:
         found["stripped"] = stripped
     return found

@@ -199,3 +199,13 @@ def test_strip_empties_each_named_part_and_leaves_the_rest():
     data = {"rows": [{"graph": {"x": 1}, "keep": 1}, {"graph": [1], "keep": 2}], "other": {"graph": 3}}
     take.strip(data, ("rows", "*", "graph"))
     assert data == {"rows": [{"graph": {}, "keep": 1}, {"graph": [], "keep": 2}], "other": {"graph": 3}}
+
+
+def test_the_manifest_counts_the_cases_the_conformance_journals_judged(tmp_path):
+    folder = tmp_path / "conformance"
+    folder.mkdir()
+    records = [{"event": "start"}, {"event": "verdict", "case": "a"}, {"event": "verdict", "case": "b"},
+               {"event": "running", "case": "c"}]
+    (folder / "numpy.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / "torch.jsonl").write_text(json.dumps({"event": "verdict", "case": "a"}) + "\n\n")
+    assert take.cases_run(folder) == 2  # "c" only started; a blank line is no record
