@@ -14,12 +14,26 @@ from .words import machine_text, reading, releases
 
 SHOWN_PROBES = 3  # the most divided probes named in the divergence bullet
 RAISED = re.compile(r"^[A-Z]\w*: ")  # "RuntimeError: ...", "InvalidArgument: ...": the framework raised
-NOT_ANSWERED = "not implemented"  # the adapter has no such part: no answer of the framework's
+NOT_ANSWERED = "not implemented"
+KERAS = "keras-"  # keras-jax, keras-tensorflow, keras-torch: one Keras release  # the adapter has no such part: no answer of the framework's
 
 
 def seen(snapshot: Snapshot, name: str, backends) -> str:
-    """"(torch 2.5.1, jax 0.4.35; AMD EPYC, 2 cores, AVX2 FMA)"."""
-    return f"({releases(snapshot, name, backends)}; {machine_text(snapshot.run(name).get('machine'))})"
+    """"(torch 2.5.1, jax 0.4.35, keras 3.6.0; AMD EPYC, 2 cores, AVX2 FMA)": Keras once for its three
+    backends, whose releases are the frameworks' named beside it."""
+    known = snapshot.run(name).get("versions", {})
+    said = []
+    for backend in backends:
+        version = known.get(backend)
+        text = f"keras {version.split('/')[0]}" if backend.startswith(KERAS) and version else \
+            releases(snapshot, name, [backend])
+        if text not in said:
+            said.append(text)
+    return f"({', '.join(said)}; {machine_text(snapshot.run(name).get('machine'))})"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @reading("conformance", missing=None)
@@ -42,9 +56,9 @@ def unexpected_failures(snapshot: Snapshot, report: dict) -> str | None:
               if b.get("run") and b["run"]["status"] != "ok"]
     covered = sum(sum(e["met"].values()) for e in (report.get("expectations") or {}).get("met", []))
     if not failing and not broken:
-        return (f"No conformance check fails outside expectations.toml ({covered} failing checks covered by it) "
+        return (f"No conformance check fails outside expectations.toml ({plural(covered, 'failing check')} covered by it) "
                 f"{seen(snapshot, 'conformance', report['backends'])}.")
-    said = ", ".join([f"{n}: {k} checks" for n, k in failing.items()] + broken)
+    said = ", ".join([f"{n}: {plural(k, 'check')}" for n, k in failing.items()] + broken)
     return (f"Conformance failures no expectation covers: {said} "
             f"{seen(snapshot, 'conformance', [*failing, *(b.split()[0] for b in broken)])}.")
 
@@ -64,8 +78,9 @@ def export_findings(snapshot: Snapshot, report: dict) -> str | None:
     differ = export_report.disagreements(report)
     errors = export_report.errors(report)
     who = sorted({r["framework"] for r in differ} | {e[0] for e in errors})
-    return (f"Through ONNX: {len(differ)} exported models disagree with their framework and {len(errors)} distinct "
-            f"exporter, importer or runtime errors, over {len(report['rows'])} rows "
+    return (f"Through ONNX, the exported layer disagrees with its framework's own output in {len(differ)} of "
+            f"{len(report['rows'])} rows, and {plural(len(errors), 'distinct exporter, importer or runtime error')} "
+            f"stop the trip "
             f"{seen(snapshot, 'export', who or report['backends'])}.")
 
 

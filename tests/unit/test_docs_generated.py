@@ -209,3 +209,16 @@ def test_the_manifest_counts_the_cases_the_conformance_journals_judged(tmp_path)
     (folder / "numpy.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     (folder / "torch.jsonl").write_text(json.dumps({"event": "verdict", "case": "a"}) + "\n\n")
     assert take.cases_run(folder) == 2  # "c" only started; a blank line is no record
+
+
+def test_the_headlines_name_an_unexpected_failure_with_its_release_and_machine(tmp_path):
+    root, snapshot = scratch_project(tmp_path)
+    path = snapshot / "conformance" / "report.json"
+    report = json.loads(path.read_text())
+    report["backends"]["torch"]["failures"] = [{"case": "c", "check": "conv2d", "dtype": "float32", "status": "fail",
+                                                "ratio": 3.0, "grade": 1.0, "message": "off"}]
+    path.write_text(json.dumps(report))
+    headlines = block(rendered(root, snapshot), "headline-findings")
+    release = load(snapshot).run("conformance")["versions"]["torch"]
+    assert f"Conformance failures no expectation covers: torch: 1 check (torch {release}; " in headlines
+    assert "No conformance check fails" not in headlines
