@@ -10,7 +10,7 @@ from port import markdown as port_markdown
 from port import sections as port_sections
 
 from .snapshot import Snapshot
-from .words import reading, releases, table
+from .words import as_text, reading, releases, table
 
 
 @reading("port")
@@ -30,7 +30,8 @@ def port_summary(snapshot: Snapshot, report: dict) -> str:
 def export_summary(snapshot: Snapshot, report: dict) -> str:
     lines = [f"**{export_report.verdict_line(report)}**", "", table(*export_report.matrix(report)), "",
              "Disagreements:", ""]
-    lines += [f"- {r['framework']}, {r['exporter']} -> {r['runtime']}, {r['config']} ({r['spelling']}): {r['detail']}"
+    lines += [f"- {r['framework']}, {r['exporter']} -> {r['runtime']}, {r['config']} ({r['spelling']}): "
+              f"{as_text(r['detail'])}"
               for r in export_report.disagreements(report)] or ["- none"]
     lines += ["", "Exporter, runtime and importer errors:", ""]
     lines += [f"- {framework}, {who}: `{detail}` ({len(where)} configurations)"

@@ -9,7 +9,7 @@ from conformance.report.sections import (GRADE_DTYPES, failures, grade_text, gra
 from conformance.report.terminal import plain, show
 
 from .snapshot import Snapshot
-from .words import number, reading, table
+from .words import as_text, number, reading, table
 
 TERMINAL_WIDTH = 110  # wide enough for the tables, narrow enough for a README code block
 # The terminal summary's sections shown (the whole summary is some 900 lines: a page shows its gist).
@@ -60,9 +60,9 @@ def probe_answers(snapshot: Snapshot, report: dict) -> str:
     (side by side, eleven columns of sentences would not read)."""
     lines = []
     for probe_id, probe in report["probes"].items():
-        lines += [f"**{probe['question']}** (`{probe_id}`)", ""]
+        lines += [f"**{as_text(probe['question'])}** (`{probe_id}`)", ""]
         for answer, who in grouped_answers(probe["answers"]).items():
-            lines.append(f"- {', '.join(who)}: {answer}")
+            lines.append(f"- {', '.join(who)}: {as_text(answer)}")
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -71,7 +71,7 @@ def grouped_answers(answers: dict) -> dict[str, list[str]]:
     """{answer: the backends that gave it}, in the backends' order."""
     grouped: dict[str, list[str]] = {}
     for backend, answer in answers.items():
-        grouped.setdefault(str(answer).replace("\n", " "), []).append(backend)
+        grouped.setdefault(str(answer), []).append(backend)
     return grouped
 
 

@@ -10,7 +10,7 @@ from runner.commands import COMMANDS
 
 from .snapshot import Snapshot, name_of
 
-__all__ = ["absent", "machine_text", "number", "reading", "releases", "table"]
+__all__ = ["absent", "as_text", "machine_text", "number", "reading", "releases", "table"]
 ABSENT = object()  # reading()'s default: say the run is not in the snapshot
 
 
@@ -23,6 +23,12 @@ def machine_text(machine: dict | None) -> str:
         present = ["no AVX2 or wider" if machine.get("features") else "features not read"]
     features = " ".join(present)
     return f"{machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {features}"
+
+
+def as_text(message: str) -> str:
+    """A framework's message as Markdown shows it: "<tf.Variable ...>" would be read as an HTML tag
+    and vanish, a line break would end the list item."""
+    return str(message).replace("&", "&amp;").replace("<", "&lt;").replace("\n", " ")
 
 
 def releases(snapshot: Snapshot, name: str, backends) -> str:

@@ -222,3 +222,25 @@ def test_the_headlines_name_an_unexpected_failure_with_its_release_and_machine(t
     release = load(snapshot).run("conformance")["versions"]["torch"]
     assert f"Conformance failures no expectation covers: torch: 1 check (torch {release}; " in headlines
     assert "No conformance check fails" not in headlines
+
+
+def test_a_probe_answer_that_looks_like_html_is_shown_not_swallowed(tmp_path):
+    root, snapshot = scratch_project(tmp_path)
+    path = snapshot / "conformance" / "report.json"
+    report = json.loads(path.read_text())
+    probe = next(iter(report["probes"].values()))
+    probe["answers"]["torch"] = "ValueError: got <tf.Variable 'w'>\nand more"
+    path.write_text(json.dumps(report))
+    answers = block(rendered(root, snapshot), "probe-answers")
+    assert "- torch: ValueError: got &lt;tf.Variable 'w'> and more\n" in answers
+
+
+def test_the_sample_terminal_output_is_the_snapshot_run_rendered(tmp_path):
+    root, snapshot = scratch_project(tmp_path)
+    path = snapshot / "conformance" / "report.json"
+    report = json.loads(path.read_text())
+    report["timing"]["wall_seconds"] = 3600.0
+    path.write_text(json.dumps(report))
+    sample = block(rendered(root, snapshot), "sample-terminal")
+    assert "```text\n" in sample and sample.rstrip().endswith("```")
+    assert "Time: 60 min 00 s wall" in sample and f"Generated {report['generated']}" in sample
