@@ -12,7 +12,7 @@ PIP_QUIET := --disable-pip-version-check -q
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install browser mxnet conformance precision d2l export port bench bench-quick bench-full test test-unit test-adapters clean
+.PHONY: install browser mxnet conformance precision d2l export port bench bench-quick bench-full docs snapshot test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -66,6 +66,16 @@ bench-quick: install
 # Every compiled variant and longer rounds; may take much longer than 10 minutes.
 bench-full: install
 	$(PY) -m benchmarks --full
+
+# The generated tables of README.md and docs/*.md, from the committed snapshot (docs/snapshot) and
+# the code (settings.VARIABLES, runner/commands.py); the prose around them stays as written.
+docs: install
+	$(PY) -m docsgen
+
+# Copy the latest results/ of each command into docs/snapshot, with when, where and at which commit
+# they were made (docs/snapshot/manifest.json); then `make docs`.
+snapshot: install
+	$(PY) -m docsgen.take
 
 test: test-unit test-adapters bench-quick
 

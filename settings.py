@@ -12,8 +12,51 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 BENCH_MODES = ("quick", "default", "full")
+
+
+class Variable(NamedTuple):
+    """One CONV_* variable as the generated tables of README.md and docs/ show it (docsgen)."""
+    name: str
+    default: str     # as a reader would write it, or what unset means
+    commands: tuple[str, ...]  # the make targets that read it
+    meaning: str     # one line
+    common: bool = False  # among the few most people set
+
+
+_RUNS_BACKENDS = ("conformance", "precision", "d2l", "export", "port", "bench", "test")
+_RUNS_MANY = ("conformance", "d2l", "export", "port")
+
+# Every CONV_* variable read anywhere (tests/unit/test_settings_variables.py keeps this list and
+# the code in step), for the tables of docs; the readers below say what each value may be.
+VARIABLES = (
+    Variable("CONV_BACKEND", "every installed backend", _RUNS_BACKENDS,
+             "which backends run: a comma list of names, a group such as keras, or a plug-in "
+             "(package.module:Backend or ./file.py)", common=True),
+    Variable("CONV_DEVICE", "cpu", _RUNS_BACKENDS, "cpu or cuda (gpu is accepted for cuda)", common=True),
+    Variable("CONV_RESULTS", "results/conformance", ("conformance",),
+             "the folder the conformance run writes to", common=True),
+    Variable("CONV_EXPECTATIONS", "expectations.toml", ("conformance",),
+             "the TOML file of known framework behaviour that does not fail the run", common=True),
+    Variable("CONV_TIMEOUT", "conformance 1800, d2l 600, export 900, port 600", _RUNS_MANY,
+             "seconds one backend process may run before it is ended", common=True),
+    Variable("CONV_CASES", "every case", ("conformance",),
+             "a regular expression searched in case ids: only the cases it matches run", common=True),
+    Variable("CONV_JOBS", "2", _RUNS_MANY, "how many backend processes run at once"),
+    Variable("CONV_CHECK_TIMEOUT", "60", ("conformance",),
+             "seconds a conformance process may go without finishing a check before it is ended as hung"),
+    Variable("CONV_ORT_THREADS", "ONNX Runtime's own choice", _RUNS_BACKENDS,
+             "intra-op threads of each ONNX Runtime session (make conformance sets each process's share)"),
+    Variable("CONV_COMPILE_CACHE", ".cache/compile", _RUNS_BACKENDS,
+             "the folder of JAX's and TensorFlow's persistent compilation caches; off runs without"),
+    Variable("CONV_BENCH_MODE", "default", ("bench",),
+             "quick, default or full: set by make bench / bench-quick / bench-full for each backend process"),
+    Variable("CONV_BENCH_TIMEOUT", "180 quick, 400 default, 3600 full", ("bench",),
+             "seconds one benchmark backend process may run"),
+    Variable("CONV_WITH_MXNET", "1", ("install",), "0 skips building MXNet's own environment (.venv-mxnet)"),
+)
 
 
 class SettingError(ValueError):

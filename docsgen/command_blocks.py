@@ -1,0 +1,85 @@
+"""The blocks from the other commands' runs: port-summary, export-summary, bench-summary,
+d2l-summary. Each renders with its command's own section and table code where it has one, so a
+block says what that command's report.md says."""
+from __future__ import annotations
+
+from benchmarks.report.sections import ordered_groups, seconds_text
+from chapter.page import STATUSES as D2L_STATUSES
+from exports import report as export_report
+from port import markdown as port_markdown
+from port import sections as port_sections
+
+from .snapshot import Snapshot
+from .words import as_text, reading, releases, table
+
+
+@reading("port")
+def port_summary(snapshot: Snapshot, report: dict) -> str:
+    wanted = [port_sections.matrix_section(report, "naive"), port_sections.matrix_section(report, "faithful"),
+              port_sections.findings_section(report) or port_sections.Section("What breaks in a naive port",
+                                                                              ["Nothing: every naive port agrees."])]
+    lines = [f"**{port_sections.verdict(report)}**", ""]
+    for section in wanted:
+        lines += [f"**{section.title}**", ""]
+        for block in section.blocks:
+            lines += (port_markdown.table(block) if isinstance(block, port_sections.Table) else [block]) + [""]
+    return "\n".join(lines).rstrip()
+
+
+@reading("export")
+def export_summary(snapshot: Snapshot, report: dict) -> str:
+    lines = [f"**{export_report.verdict_line(report)}**", "", table(*export_report.matrix(report)), "",
+             "Disagreements:", ""]
+    lines += [f"- {r['framework']}, {r['exporter']} -> {r['runtime']}, {r['config']} ({r['spelling']}): "
+              f"{as_text(r['detail'])}"
+              for r in export_report.disagreements(report)] or ["- none"]
+    lines += ["", "Exporter, runtime and importer errors:", ""]
+    lines += [f"- {framework}, {who}: `{detail}` ({len(where)} configurations)"
+              for framework, who, detail, where in export_report.errors(report)] or ["- none"]
+    return "\n".join(lines)
+
+
+def fastest_rows(report: dict) -> list[list[str]]:
+    """Per group and workload: the fastest implementation, its median, and how far behind the slowest is."""
+    rows = []
+    for group in ordered_groups(report):
+        by_workload: dict[str, list[dict]] = {}
+        for entry in report["groups"][group]:
+            by_workload.setdefault(entry["workload"], []).append(entry)
+        for workload, entries in by_workload.items():
+            fastest = min(entries, key=lambda e: e["median_s"])
+            slowest = max(entries, key=lambda e: e["median_s"])
+            rows.append([group, workload, fastest["impl"], seconds_text(fastest["median_s"]),
+                         f"{slowest['impl']} ({slowest['median_s'] / fastest['median_s']:.1f}x)", str(len(entries))])
+    return rows
+
+
+@reading("bench")
+def bench_summary(snapshot: Snapshot, report: dict) -> str:
+    peaks = [f"{s['gflops']:.1f} GFLOP/s ({s['text']}{', ' + run if len(report['peak_source']) > 1 else ''})"
+             for run, s in report["peak_source"].items()]
+    mode = snapshot.run("bench").get("mode")
+    head = (f"Float32 GEMM peak: {'; '.join(peaks) or 'not measured'}. Machines: {'; '.join(report['machines'])}"
+            + (f". Mode: {mode} (fewer rounds and sizes than `make bench`)." if mode == "quick" else "."))
+    header = ["group", "workload", "fastest", "median", "slowest (x fastest)", "implementations"]
+    return head + "\n\n" + table(header, fastest_rows(report))
+
+
+def d2l_counts(page: dict) -> dict[str, dict[str, int]]:
+    """{framework: {status: cells}} over every cell of the page."""
+    counts = {b: dict.fromkeys(D2L_STATUSES, 0) for b in page["backends"]}
+    for section in page["sections"]:
+        for cell in section["cells"]:
+            for backend, row in cell["rows"].items():
+                counts[backend][row["status"]] += 1
+    return counts
+
+
+@reading("d2l")
+def d2l_summary(snapshot: Snapshot, page: dict) -> str:
+    counts = d2l_counts(page)
+    rows = [[releases(snapshot, "d2l", [b]), *(str(counts[b][s]) for s in D2L_STATUSES)] for b in page["backends"]]
+    cells = sum(len(s["cells"]) for s in page["sections"])
+    return (table(["framework", *D2L_STATUSES], rows) +
+            f"\n\n{cells} cells; exit status {page['exit_status']}" +
+            (f"; failures: {'; '.join(page['failures'])}" if page["failures"] else "; no failures") + ".")

@@ -1,0 +1,68 @@
+"""The blocks that describe convtabs itself and the snapshot: commands, environment-common,
+environment-all, snapshot, versions. The first three come from the code (runner.commands,
+settings.VARIABLES); the timing and the rest from the snapshot."""
+from __future__ import annotations
+
+import settings
+from conformance.report.sections import duration
+from runner.commands import COMMANDS, Command
+
+from .snapshot import Snapshot, name_of
+from .words import machine_text, reading, table
+
+
+def wall_seconds(name: str, report: dict) -> tuple[float, str] | None:
+    """The run's time as its own report records it, and how it was measured; None where it has none."""
+    if name in ("conformance", "port"):
+        return report.get("timing", {}).get("wall_seconds"), "wall"
+    if name == "export":
+        return report.get("seconds"), "wall"
+    processes = {"bench": [s.get("seconds") for s in report.get("status", [])],
+                 "d2l": [s.get("seconds") for s in report.get("statuses", {}).values()]}.get(name, [])
+    known = [s for s in processes if s is not None]
+    return (sum(known), "its processes added up") if known else None
+
+
+def typical_time(command: Command, snapshot: Snapshot) -> str:
+    name = name_of(command)
+    report = snapshot.report(name)
+    found = wall_seconds(name, report) if report else None
+    if not found or found[0] is None:
+        return "not in the snapshot"
+    mode = snapshot.run(name).get("mode")
+    return f"{duration(found[0])} ({found[1]}" + (f"; {mode} mode" if mode else "") + ")"
+
+
+def commands(snapshot: Snapshot) -> str:
+    rows = [[f"`{c.target}`", c.question, f"`{c.folder}/{c.report}`", typical_time(c, snapshot)] for c in COMMANDS]
+    return table(["command", "what it answers", "where its output goes", "typical time (the snapshot's run)"], rows)
+
+
+def environment_common(snapshot: Snapshot) -> str:
+    rows = [[f"`{v.name}`", v.default, v.meaning] for v in settings.VARIABLES if v.common]
+    return table(["variable", "default", "what it does"], rows)
+
+
+def environment_all(snapshot: Snapshot) -> str:
+    rows = [[f"`{v.name}`", v.default, ", ".join(v.commands), v.meaning] for v in settings.VARIABLES]
+    return table(["variable", "default", "read by make", "what it does"], rows)
+
+
+def snapshot_table(snapshot: Snapshot) -> str:
+    rows = []
+    for command in COMMANDS:
+        run = snapshot.run(name_of(command))
+        if not run:
+            rows.append([f"`{command.target}`", "not in the snapshot", "", ""])
+            continue
+        mode = f" ({run['mode']} mode)" if run.get("mode") else ""
+        rows.append([f"`{command.target}`{mode}", run.get("date", "?"), f"`{run.get('commit', '?')[:12]}`",
+                     machine_text(run.get("machine"))])
+    return table(["command", "run on", "commit", "machine"], rows)
+
+
+@reading("conformance")
+def versions(snapshot: Snapshot, report: dict) -> str:
+    rows = [[name, str(b["metadata"].get("version", "?")), str(b["metadata"].get("device", "?")),
+             ", ".join(b["metadata"].get("dtypes", []))] for name, b in report["backends"].items()]
+    return table(["backend", "framework release", "device", "dtypes declared"], rows)
