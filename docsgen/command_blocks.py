@@ -6,8 +6,9 @@ from __future__ import annotations
 from benchmarks.report.sections import ordered_groups, seconds_text
 from chapter.page import STATUSES as D2L_STATUSES
 from exports import report as export_report
-from port import markdown as port_markdown
 from port import sections as port_sections
+from runner.report import Section, Text
+from runner.report.markdown import block_lines, expand
 
 from .snapshot import Snapshot
 from .words import as_text, reading, releases, table
@@ -16,13 +17,13 @@ from .words import as_text, reading, releases, table
 @reading("port")
 def port_summary(snapshot: Snapshot, report: dict) -> str:
     wanted = [port_sections.matrix_section(report, "naive"), port_sections.matrix_section(report, "faithful"),
-              port_sections.findings_section(report) or port_sections.Section("What breaks in a naive port",
-                                                                              ["Nothing: every naive port agrees."])]
+              port_sections.findings_section(report) or Section("What breaks in a naive port",
+                                                                   [Text("Nothing: every naive port agrees.")])]
     lines = [f"**{port_sections.verdict(report)}**", ""]
     for section in wanted:
         lines += [f"**{section.title}**", ""]
-        for block in section.blocks:
-            lines += (port_markdown.table(block) if isinstance(block, port_sections.Table) else [block]) + [""]
+        for block in expand(section.blocks):
+            lines += block_lines(block) + [""]
     return "\n".join(lines).rstrip()
 
 

@@ -6,7 +6,8 @@ import io
 from conformance.checks import FAILING
 from conformance.report.sections import (GRADE_DTYPES, failures, grade_text, grades, intro, known, timing_text,
                                          verdict_line)
-from conformance.report.terminal import plain, show
+from runner.report import Report, Text
+from runner.report.terminal import render
 
 from .snapshot import Snapshot
 from .words import as_text, number, reading, table
@@ -83,13 +84,8 @@ def sample_terminal(snapshot: Snapshot, report: dict) -> str:
     from rich.console import Console
     console = Console(file=io.StringIO(), width=TERMINAL_WIDTH, color_system=None, force_terminal=False,
                       record=True)
-    console.print(plain(intro(report)))
-    for section in (make(report) for make in SAMPLE_SECTIONS):
-        console.print(plain(section.title))
-        for block in section.blocks:
-            show(block, console)
-    console.print(plain(verdict_line(report)))
-    console.print(plain(timing_text(report)))
+    sample = Report("", [Text(intro(report))], [make(report) for make in SAMPLE_SECTIONS], [])
+    render(sample, console, [Text(verdict_line(report)), Text(timing_text(report))])
     text = "\n".join(line.rstrip() for line in console.export_text().splitlines())
     run = snapshot.run("conformance")
     said = (f"The end of `make conformance`'s terminal summary (run {run.get('date', '?')}, commit "

@@ -1,17 +1,22 @@
 """Small phrases every block uses: the machine, the releases, a number's text, the missing-run line,
-and the markdown table writer (the project's own: exports.report's, conformance's number format)."""
+and the markdown table writer (runner/report's, the one every report uses; conformance's number format)."""
 from __future__ import annotations
 
 import functools
 
 from conformance.report.sections import fmt as number
-from exports.report import table
 from runner.commands import COMMANDS
+from runner.report.markdown import table_lines
 
 from .snapshot import Snapshot, name_of
 
 __all__ = ["absent", "as_text", "machine_text", "number", "reading", "releases", "table"]
 ABSENT = object()  # reading()'s default: say the run is not in the snapshot
+
+
+def table(header: list, rows: list[list]) -> str:
+    """A markdown table, cells escaped, as every report.md writes it."""
+    return "\n".join(table_lines(header, rows))
 
 
 def machine_text(machine: dict | None) -> str:
