@@ -77,7 +77,14 @@ docs: install
 snapshot: install
 	$(PY) -m docsgen.take
 
-test: test-unit test-adapters bench-quick
+# Each stage is timed into results/test.json (runner/stopwatch.py, the system's python3: it runs
+# before .venv exists), so the README's time for make test is the run's own (make snapshot).
+STOPWATCH := $(PYTHON) -m runner.stopwatch results/test.json
+test:
+	@rm -f results/test.json
+	@$(STOPWATCH) "unit and browser tests" -- $(MAKE) --no-print-directory test-unit
+	@$(STOPWATCH) "adapter tests" -- $(MAKE) --no-print-directory test-adapters
+	@$(STOPWATCH) "bench-quick" -- $(MAKE) --no-print-directory bench-quick
 
 # tests/browser opens results pages in the system's Chromium (playwright's own browser download is
 # not reachable) and fails, not skips, without it: as root with apt-get it is installed here,
