@@ -17,7 +17,9 @@ TOOLS := .tools
 UV_BIN := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 # uv reads no pip configuration: locks/pip_to_uv.py hands it whatever pip would use on this machine.
 UV := $(PYTHON) locks/pip_to_uv.py $(UV_BIN)
-RECORD := $(PYTHON) locks/record_install.py $(INSTALLER)
+# Each install's seconds go to results/install.json (make snapshot puts them in the README).
+INSTALLER_VERSION = $$($(if $(filter pip,$(INSTALLER)),$(PYTHON) -m pip,$(UV_BIN)) --version | cut -d' ' -f2)
+RECORD = $(PYTHON) locks/record_install.py $(INSTALLER) "$(INSTALLER_VERSION)"
 NOW := date +%s.%N
 # The CPU torch must stay the CPU torch: a CUDA build is multi-GB and cannot run here.
 CPU_TORCH_CHECK = $(PY) -c 'import sys, torch; sys.exit(torch.version.cuda is not None)' || \
@@ -32,7 +34,7 @@ install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
 $(TOOLS)/bin/uv:
 	@start=$$($(NOW)); $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install $(PIP_QUIET) 'uv==$(UV_VERSION)' && \
-	$(RECORD) uv-bootstrap - $$start
+	$(PYTHON) locks/record_install.py uv $(UV_VERSION) uv-bootstrap - $$start
 
 # uv pip sync installs exactly the lock (and removes what it lacks); the project goes on top, editable.
 $(STAMP): pyproject.toml locks/main.txt $(if $(filter uv,$(INSTALLER)),$(UV_BIN))
@@ -66,14 +68,14 @@ $(MXSTAMP): pyproject.toml locks/mxnet.txt $(if $(filter uv,$(INSTALLER)),$(UV_B
 	$(RECORD) mxnet locks/mxnet.txt $$start
 	touch $@
 
-# Regenerate both locks for Python 3.11 on Linux x86-64 from pyproject.toml (and locks/mxnet.in), then
+# Regenerate both locks for Python 3.11 on Linux x86-64 from pyproject.toml and locks/*.in, then
 # `make install`. onnx2torch is pinned on its own with --no-deps: it requires torchvision, whose PyPI
 # wheel is a CUDA build that cannot load beside the CPU torch. The annotations that name a
 # constraint file of this machine are dropped: the lock names no path.
 LOCK_FOR := --python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes \
 	--no-emit-package convtabs --custom-compile-command 'make lock'
 lock: $(UV_BIN)
-	$(UV) pip compile -q $(LOCK_FOR) pyproject.toml --extra all --extra test --extra report -o locks/main.txt
+	$(UV) pip compile -q $(LOCK_FOR) pyproject.toml locks/main.in --extra all --extra test --extra report -o locks/main.txt
 	echo '# onnx2torch without its dependencies (torchvision): installed by uv pip sync as listed' >> locks/main.txt
 	echo 'onnx2torch==1.5.15' | $(UV) pip compile -q $(LOCK_FOR) --no-deps --no-header - >> locks/main.txt
 	$(UV) pip compile -q $(LOCK_FOR) pyproject.toml locks/mxnet.in -o locks/mxnet.txt
