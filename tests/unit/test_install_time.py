@@ -1,41 +1,33 @@
 """make install's own measured time: locks/record_install.py writes results/install.json, make
 snapshot copies it into the manifest, and the README's install block renders it."""
-import importlib.util
 import json
 from pathlib import Path
 
 from docsgen import take
 from docsgen.keys import KEYS
 from docsgen.snapshot import Snapshot, load
+from locks import record_install
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def record_install():
-    spec = importlib.util.spec_from_file_location("record_install", ROOT / "locks" / "record_install.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_record_keeps_each_environment_of_one_installer_and_restarts_for_another():
-    record = record_install()
-    first = record.updated({}, "uv", {"name": "main", "seconds": 30.0}, "0.13.9")
-    both = record.updated(first, "uv", {"name": "mxnet", "seconds": 5.0}, "0.13.9")
-    again = record.updated(both, "uv", {"name": "main", "seconds": 20.0}, "0.13.9")
+    first = record_install.updated({}, "uv", {"name": "main", "seconds": 30.0}, "0.13.9")
+    both = record_install.updated(first, "uv", {"name": "mxnet", "seconds": 5.0}, "0.13.9")
+    again = record_install.updated(both, "uv", {"name": "main", "seconds": 20.0}, "0.13.9")
     assert [e["name"] for e in again["environments"]] == ["mxnet", "main"] and again["seconds"] == 25.0
-    other = record.updated(again, "pip", {"name": "main", "seconds": 90.0}, "26.3")
+    other = record_install.updated(again, "pip", {"name": "main", "seconds": 90.0}, "26.3")
     assert other["installer"] == "pip" and other["seconds"] == 90.0 and len(other["environments"]) == 1
 
 
 def test_a_record_counts_the_packages_its_lock_pins():
-    assert record_install().pinned_packages(ROOT / "locks" / "mxnet.txt") == \
+    assert record_install.pinned_packages(ROOT / "locks" / "mxnet.txt") == \
         (ROOT / "locks" / "mxnet.txt").read_text().count("==")
 
 
 def write_run(results: Path, installer: str, seconds: float) -> None:
     results.mkdir(exist_ok=True)
-    run = record_install().updated({}, installer, {"name": "main", "seconds": seconds}, "1.0")
+    run = record_install.updated({}, installer, {"name": "main", "seconds": seconds}, "1.0")
     (results / "install.json").write_text(json.dumps(run))
 
 

@@ -1,5 +1,4 @@
 """The locks (locks/*.txt, `make lock`) and the environments `make install` builds from them."""
-import importlib.util
 import json
 import os
 import pathlib
@@ -9,6 +8,8 @@ import sys
 
 import pytest
 
+from locks import pip_to_uv  # make runs it as a script; from the project's root it imports
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LOCKS = ROOT / "locks"
 # Not in a lock on purpose: the project itself (installed editable on top), and setuptools, which
@@ -16,14 +17,6 @@ LOCKS = ROOT / "locks"
 NOT_LOCKED = {"convtabs", "setuptools"}
 LIST_DISTRIBUTIONS = ("import importlib.metadata as m, json; "
                       "print(json.dumps([[d.metadata['Name'], d.version] for d in m.distributions()]))")
-
-
-def load(script: str):
-    """A locks/ script as a module (they are run by make, not installed)."""
-    spec = importlib.util.spec_from_file_location(script, LOCKS / f"{script}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def normalized(name: str) -> str:
@@ -85,7 +78,6 @@ def test_the_installed_torch_is_a_cpu_build():
 
 
 def test_pip_settings_from_the_environment_reach_uv_in_its_own_terms(tmp_path):
-    pip_to_uv = load("pip_to_uv")
     env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": "/a/wheels /b/wheels",
            "PIP_EXTRA_INDEX_URL": "file:///x/simple https://example.org/simple"}
     out = subprocess.run([sys.executable, "-m", "pip", "config", "list"], env=env, capture_output=True, text=True).stdout
@@ -96,7 +88,6 @@ def test_pip_settings_from_the_environment_reach_uv_in_its_own_terms(tmp_path):
 
 
 def test_an_environment_variable_beats_the_install_section_which_beats_global():
-    pip_to_uv = load("pip_to_uv")
     listed = "global.constraint='/g.txt'\ninstall.constraint='/i.txt'\nglobal.cert='/c.pem'\n"
     assert pip_to_uv.effective(pip_to_uv.parse_config_list(listed)) == {"constraint": "/i.txt", "cert": "/c.pem"}
     listed += ":env:.constraint='/e.txt'\n"
