@@ -9,27 +9,77 @@ CONV_WITH_MXNET ?= 1
 MXVENV := .venv-mxnet
 MXSTAMP := $(MXVENV)/.installed
 PIP_QUIET := --disable-pip-version-check -q
+# Both environments install from locks/ (every package pinned, `make lock` regenerates them) with uv,
+# bootstrapped into .tools/ when it is not on PATH. INSTALLER=pip installs the same locks with pip.
+INSTALLER ?= uv
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV_BIN := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
+# uv reads no pip configuration: locks/pip_to_uv.py hands it whatever pip would use on this machine.
+UV := $(PYTHON) locks/pip_to_uv.py $(UV_BIN)
+# Each install's seconds go to results/install.json (make snapshot puts them in the README).
+INSTALLER_VERSION = $$($(if $(filter pip,$(INSTALLER)),$(PYTHON) -m pip,$(UV_BIN)) --version | cut -d' ' -f2)
+RECORD = $(PYTHON) locks/record_install.py $(INSTALLER) "$(INSTALLER_VERSION)"
+NOW := date +%s.%N
+# The CPU torch must stay the CPU torch: a CUDA build is multi-GB and cannot run here.
+CPU_TORCH_CHECK = $(PY) -c 'import sys, torch; sys.exit(torch.version.cuda is not None)' || \
+	{ echo "make install: torch $$($(PY) -c 'import torch; print(torch.__version__)') is a CUDA build;" \
+	"the lock wants the CPU one (torch==...+cpu): give pip or uv a find-links or index that holds it" >&2; exit 1; }
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install browser mxnet conformance precision d2l export port bench bench-quick bench-full docs snapshot test test-unit test-adapters clean
+.PHONY: install lock browser mxnet conformance precision d2l export port bench bench-quick bench-full docs snapshot test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_QUIET) -e '.[all,test,report]'
-	$(PY) -m pip install $(PIP_QUIET) --no-deps 'onnx2torch==1.5.15'
+$(TOOLS)/bin/uv:
+	@start=$$($(NOW)); $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install $(PIP_QUIET) 'uv==$(UV_VERSION)' && \
+	$(PYTHON) locks/record_install.py uv $(UV_VERSION) uv-bootstrap - $$start
+
+# uv pip sync installs exactly the lock (and removes what it lacks); the project goes on top, editable.
+$(STAMP): pyproject.toml locks/main.txt $(if $(filter uv,$(INSTALLER)),$(UV_BIN))
+	@set -e; start=$$($(NOW)); \
+	if [ "$(INSTALLER)" = pip ]; then \
+	    test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+	    $(PY) -m pip install $(PIP_QUIET) --no-deps -r locks/main.txt; \
+	    $(PY) -m pip install $(PIP_QUIET) --no-deps -e .; \
+	else \
+	    test -x $(PY) || $(UV) venv -q --python $(PYTHON) $(VENV); \
+	    $(UV) pip sync -q --python $(PY) locks/main.txt; \
+	    $(UV) pip install -q --python $(PY) --no-deps -e .; \
+	fi; \
+	$(CPU_TORCH_CHECK); \
+	$(RECORD) main locks/main.txt $$start
 	touch $@
 
 mxnet: $(MXSTAMP)
 
-# onnx for mx.onnx (make export): MXNet 1.9.1's exporter uses onnx.mapping, which newer onnx removed.
-$(MXSTAMP): pyproject.toml Makefile
-	test -x $(MXVENV)/bin/python || $(PYTHON) -m venv $(MXVENV)
-	$(MXVENV)/bin/pip install $(PIP_QUIET) 'numpy<1.24' 'mxnet==1.9.1' 'onnx==1.16.2' pytest pytest-benchmark hypothesis scipy
-	$(MXVENV)/bin/pip install $(PIP_QUIET) -e .
+$(MXSTAMP): pyproject.toml locks/mxnet.txt $(if $(filter uv,$(INSTALLER)),$(UV_BIN))
+	@set -e; start=$$($(NOW)); \
+	if [ "$(INSTALLER)" = pip ]; then \
+	    test -x $(MXVENV)/bin/python || $(PYTHON) -m venv $(MXVENV); \
+	    $(MXVENV)/bin/pip install $(PIP_QUIET) --no-deps -r locks/mxnet.txt; \
+	    $(MXVENV)/bin/pip install $(PIP_QUIET) --no-deps -e .; \
+	else \
+	    test -x $(MXVENV)/bin/python || $(UV) venv -q --python $(PYTHON) $(MXVENV); \
+	    $(UV) pip sync -q --python $(MXVENV)/bin/python locks/mxnet.txt; \
+	    $(UV) pip install -q --python $(MXVENV)/bin/python --no-deps -e .; \
+	fi; \
+	$(RECORD) mxnet locks/mxnet.txt $$start
 	touch $@
+
+# Regenerate both locks for Python 3.11 on Linux x86-64 from pyproject.toml and locks/*.in, then
+# `make install`. onnx2torch is pinned on its own with --no-deps: it requires torchvision, whose PyPI
+# wheel is a CUDA build that cannot load beside the CPU torch. The annotations that name a
+# constraint file of this machine are dropped: the lock names no path.
+LOCK_FOR := --python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes \
+	--no-emit-package convtabs --custom-compile-command 'make lock'
+lock: $(UV_BIN)
+	$(UV) pip compile -q $(LOCK_FOR) pyproject.toml locks/main.in --extra all --extra test --extra report -o locks/main.txt
+	echo '# onnx2torch without its dependencies (torchvision): installed by uv pip sync as listed' >> locks/main.txt
+	echo 'onnx2torch==1.5.15' | $(UV) pip compile -q $(LOCK_FOR) --no-deps --no-header - >> locks/main.txt
+	$(UV) pip compile -q $(LOCK_FOR) pyproject.toml locks/mxnet.in -o locks/mxnet.txt
+	sed -i -e '/^ *#   -c /d' -e '/^ *# via -c /d' locks/main.txt locks/mxnet.txt
 
 conformance: install
 	$(PY) -m conformance

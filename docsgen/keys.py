@@ -10,6 +10,7 @@ KEYS = {
     "environment-all": meta.environment_all,
     "snapshot": meta.snapshot_table,
     "versions": meta.versions,
+    "install": meta.install,
     "conformance-summary": conformance_blocks.conformance_summary,
     "probe-answers": conformance_blocks.probe_answers,
     "port-summary": command_blocks.port_summary,

@@ -1,5 +1,5 @@
 """The blocks that describe convtabs itself and the snapshot: commands, environment-common,
-environment-all, snapshot, versions. The first three come from the code (runner.commands,
+environment-all, snapshot, versions, install. The first three come from the code (runner.commands,
 settings.VARIABLES); the timing and the rest from the snapshot."""
 from __future__ import annotations
 
@@ -66,3 +66,12 @@ def versions(snapshot: Snapshot, report: dict) -> str:
     rows = [[name, str(b["metadata"].get("version", "?")), str(b["metadata"].get("device", "?")),
              ", ".join(b["metadata"].get("dtypes", []))] for name, b in report["backends"].items()]
     return table(["backend", "framework release", "device", "dtypes declared"], rows)
+
+
+def install(snapshot: Snapshot) -> str:
+    """make install's own measured time with uv, and with pip (INSTALLER=pip) when that was measured."""
+    installers = snapshot.run("install").get("installers", {})
+    if "uv" not in installers:
+        return "install: not in the snapshot"
+    text = f"install: {installers['uv']['seconds']:.0f} s with uv"
+    return text + (f" (pip: {installers['pip']['seconds']:.0f} s)" if "pip" in installers else "")

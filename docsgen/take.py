@@ -19,6 +19,7 @@ from runner.commands import COMMANDS
 
 from .snapshot import DEFAULT_DIR, MANIFEST, ROOT, data_file, name_of
 
+INSTALL = "install.json"  # make install's timing, written by locks/record_install.py
 LIMIT = 300_000  # bytes: above it, the parts the generator never reads are emptied (STRIP)
 # Per snapshot name, the paths ("*" = every item) that no generated block reads.
 STRIP = {
@@ -99,6 +100,21 @@ def entry(name: str, data: dict, source: Path, commit: str, stripped: list[str])
     return found
 
 
+def take_install(results: Path, manifest: dict, commit: str) -> bool:
+    """results/install.json (make install's own timing) into manifest["install"]; whether it was there.
+    The entry keeps the last run of each installer (uv, and pip for comparison) under "installers"."""
+    source = results / INSTALL
+    if not source.exists():
+        return False
+    run = json.loads(source.read_text())
+    earlier = manifest.get("install", {}).get("installers", {})
+    installers = {**earlier, run["installer"]: {**run, "commit": commit}}
+    manifest["install"] = {"date": run["measured_at"], "commit": commit, "machine": machine.describe(),
+                           "versions": {name: i.get("version") for name, i in sorted(installers.items())},
+                           "installers": dict(sorted(installers.items()))}
+    return True
+
+
 def take(results: Path, into: Path, commit: str, only: set | None = None) -> list[str]:
     """Copy every command's results found under `results` (those in `only`, if given); the names taken."""
     manifest_path = into / MANIFEST
@@ -114,6 +130,8 @@ def take(results: Path, into: Path, commit: str, only: set | None = None) -> lis
         (into / name / data_file(command)).write_text(json.dumps(data, indent=1) + "\n")
         manifest[name] = entry(name, data, source, commit, stripped)
         taken.append(name)
+    if (not only or "install" in only) and take_install(results, manifest, commit):
+        taken.append("install")
     manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
     return taken
 
@@ -127,7 +145,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docsgen.take", description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=ROOT / "results", help="the results folder to copy from")
     parser.add_argument("--into", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--only", default="", help="comma list of snapshot names (conformance, d2l, port, ...)")
+    parser.add_argument("--only", default="", help="comma list of snapshot names (conformance, d2l, port, ..., install)")
     parser.add_argument("--commit", help="the commit the results were made at (default: the results' project's HEAD)")
     args = parser.parse_args(argv)
     commit = args.commit or head_commit(args.results.resolve().parent)
