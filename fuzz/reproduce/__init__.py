@@ -98,7 +98,7 @@ def arrays_text(case, check) -> str:
     if check in GRADS:
         lines.append(f"dy = inputs({case.arrays['dy'].shape}, DTYPE, {case.seed + 3})")
     if check in LOOPS:
-        lines.append("X, K = x[0, 0], w[0, 0]  # the chapter's loop takes one image and one kernel")
+        lines.append("X, kernel = x[0, 0], w[0, 0]  # the chapter's loop takes one image and one kernel")
     return "\n".join(lines)
 
 
@@ -115,10 +115,10 @@ def expected_text(case, check, p) -> str:
     function, params = TRUTH_OF[check], params_text(check, p)
     if check == "corr2d_loop":
         return ("loop = lambda X, K: truth_conv2d(X[None, None], K[None, None], None, (1, 1), ((0, 0), (0, 0)), "
-                "(1, 1), 1)[0, 0]\nwant, sums, terms = expected(loop, ['Y'], (X, K), {})")
+                "(1, 1), 1)[0, 0]\nwant, sums, terms = expected(loop, ['Y'], (X, kernel), {})")
     if check == "trans_conv_loop":
         return ("loop = lambda X, K: truth_conv_transpose2d(X[None, None], K[None, None], None, (1, 1), "
-                "((0, 0), (0, 0)), (0, 0), (1, 1), 1)[0, 0]\nwant, sums, terms = expected(loop, ['Y'], (X, K), {})")
+                "((0, 0), (0, 0)), (0, 0), (1, 1), 1)[0, 0]\nwant, sums, terms = expected(loop, ['Y'], (X, kernel), {})")
     if check in GRADS:
         return f"want, sums, terms = expected({function}, ['dx', 'dw', 'db'], (x, w, b, dy), {params})"
     return f"want, sums, terms = expected({function}, ['y'], (x, w, b), {params})"
@@ -135,5 +135,5 @@ def tab_source(folder: str, name: str) -> str:
 def loop_call(check: str, tensor: str, to_numpy: str) -> str:
     """got from the chapter's loop (corr2d or trans_conv) on X and K as the framework's tensors."""
     loop = "corr2d" if check == "corr2d_loop" else "trans_conv"
-    answer = to_numpy.format(f"{loop}({tensor.format('X')}, {tensor.format('K')})")
+    answer = to_numpy.format(f"{loop}({tensor.format('X')}, {tensor.format('kernel')})")
     return f'got = {{"Y": {answer}}}'
