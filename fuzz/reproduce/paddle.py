@@ -35,7 +35,7 @@ def code(backend: str, case, check: str, p) -> str | None:
     op = operation(check, case, p)
     if check not in GRADS:
         return ("x_, w_, b_ = (None if a is None else paddle.to_tensor(a) for a in (x, w, b))\n"
-                f'with paddle.no_grad():\n    got = {{"y": {op}.numpy()}}')
+                f'with paddle.no_grad():\n    got = {{"y": ({op}).numpy()}}')
     return ("x_, w_, b_ = (None if a is None else paddle.to_tensor(a, stop_gradient=False) for a in (x, w, b))\n"
             "sources = [t for t in (x_, w_, b_) if t is not None]\n"
             f"found = paddle.grad([{op}], sources, [paddle.to_tensor(dy)])\n"
