@@ -6,14 +6,16 @@ the worst absolute error and the elements off. A refused input shows as the fram
 
     script(backend, case, check) -> the script's text, or None:
 
-| backend                  | family file    | None for                                                   |
-| ------------------------ | -------------- | ---------------------------------------------------------- |
-| numpy                    | numpy.py       | never (its own op is convtabs' kernels: a plain NumPy one) |
-| torch, paddle, mxnet     | the same name  | never                                                      |
-| tensorflow, jax          | the same name  | never                                                      |
-| keras-jax, -tensorflow, -torch | keras.py | never                                                      |
-| onnxruntime, onnx-reference | onnxruntime.py | grads and the loops: a model has no autograd, no loop   |
-| a plug-in, anything else | -              | always: its code is not a framework's public API           |
+| backend                        | family file    | None for                                            |
+| ------------------------------ | -------------- | --------------------------------------------------- |
+| numpy                          | numpy.py       | grads: NumPy has no autograd, and the backend's     |
+|                                |                | gradients are convtabs' own code, nothing upstream  |
+| torch, tensorflow, jax, paddle | the same name  | nothing                                             |
+| mxnet (run by .venv-mxnet)     | mxnet.py       | nothing                                             |
+| keras-jax, -tensorflow, -torch | keras.py       | nothing                                             |
+| onnxruntime, onnx-reference    | onnxruntime.py | grads and the loops: a model has no autograd and a  |
+|                                |                | graph no eager tensors for the book's loop          |
+| a plug-in, anything else       | -              | everything: its code is no framework's public API   |
 """
 from __future__ import annotations
 

@@ -102,6 +102,11 @@ def test_onnx_has_no_script_for_gradients_or_loops(backend):
         assert (reproduce.script(backend, case, check) is None) == (check in NO_MODEL_FOR), check
 
 
+def test_numpy_has_no_script_for_gradients_only():
+    for case, check in CASES:
+        assert (reproduce.script("numpy", case, check) is None) == (check in reproduce.GRADS), check
+
+
 def test_a_plugin_has_no_script():
     case, check = CASES[0]
     assert reproduce.script("examples/buggy_same_padding.py", case, check) is None
