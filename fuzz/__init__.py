@@ -1,0 +1,1 @@
+"""`make fuzz`: a property-based search of the convolution space for findings, each shrunk and reproduced."""
