@@ -76,7 +76,7 @@ def observations(report: dict) -> dict[tuple[str, str, str], str]:
     met = {entry.get("id"): sorted(entry.get("met", {})) for entry in known.get("met", [])}
     for entry_id in known.get("in_force", []):
         backends = met.get(entry_id)
-        seen[("expectation", ",".join(backends or []), entry_id)] = "met" if backends else "in force, not met"
+        seen[("expectation", "", entry_id)] = f"met ({', '.join(backends)})" if backends else "in force, not met"
     return seen
 
 

@@ -67,3 +67,13 @@ def cell(framework: str, release: str, data: dict | None = None) -> Cell:
 def corpus(full: bool, data: dict | None = None) -> str:
     """CONV_CASES for a cell: matrix.toml's selection, or "" (every case) for FULL=1."""
     return "" if full else (load() if data is None else data)["corpus"]["cases"]
+
+
+def ci_cells(data: dict | None = None) -> list[dict]:
+    """The cells as the CI workflow's strategy.matrix include list (`python -m matrix.plan`)."""
+    return [{"framework": c.framework.name, "release": c.release, "id": c.id} for c in cells(data)]
+
+
+if __name__ == "__main__":
+    import json
+    print(json.dumps({"include": ci_cells()}))
