@@ -28,7 +28,7 @@ CPU_TORCH_CHECK = $(PY) -c 'import sys, torch; sys.exit(torch.version.cuda is no
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install lock browser mxnet conformance precision d2l export port bench bench-quick bench-full docs snapshot test test-unit test-adapters clean
+.PHONY: install lock browser mxnet conformance precision d2l export port bench bench-quick bench-full docs snapshot matrix test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -126,6 +126,12 @@ docs: install
 # they were made (docs/snapshot/manifest.json); then `make docs`.
 snapshot: install
 	$(PY) -m docsgen.take
+
+# The conformance suite across the framework releases of matrix.toml, one nox session (own uv
+# environment, .cache/matrix/envs) per release, then the merge: results/matrix/report.md. FULL=1 runs
+# every case instead of matrix.toml's corpus. One release: python -m matrix.cell <framework> <release>.
+matrix: install
+	@FULL=$(FULL) $(PY) -m nox -f noxfile.py; status=$$?; $(PY) -m matrix && exit $$status
 
 # Each stage is timed into results/test.json (runner/stopwatch.py, the system's python3: it runs
 # before .venv exists), so the README's time for make test is the run's own (make snapshot).

@@ -1,0 +1,155 @@
+"""A cell's environment: the project with the framework's extras and `test`, installed by uv under
+the lock's constraints with the cell's framework moved to its release. Only the standard library
+(it runs in nox's Python)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .plan import LOCK, ROOT, Cell
+
+CONSTRAINTS = ROOT / ".cache" / "matrix" / "constraints"
+STAMP = ".matrix-installed"  # in the environment: what was installed there, so a second run starts at once
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
+# uv reads no pip configuration: these pip settings of the machine (where a CPU torch wheel or a
+# mirror is found) reach uv under uv's names.
+PIP_TO_UV = {"find-links": "UV_FIND_LINKS", "extra-index-url": "UV_EXTRA_INDEX_URL", "index-url": "UV_DEFAULT_INDEX"}
+
+
+@dataclass
+class Installed:
+    ok: bool
+    detail: str        # "" or the one line that says why it did not install
+    constraints: str   # "lock" or "lock, less <release>'s own dependencies"
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock_pins(lock: Path = LOCK) -> dict[str, str]:
+    """{normalised name: its `name==version` line} of the lock."""
+    pins = {}
+    for line in lock.read_text().splitlines():
+        match = PIN.match(line.strip())
+        if match:
+            pins[normalise(match.group(1))] = line.strip()
+    return pins
+
+
+def constraints_text(pins: dict[str, str], freed: set[str]) -> str:
+    return "\n".join(line for name, line in sorted(pins.items()) if name not in freed) + "\n"
+
+
+def uv() -> str:
+    found = shutil.which("uv")
+    if found:
+        return found
+    from uv import find_uv_bin  # the uv package (nox[uv]) ships the binary
+    return find_uv_bin()
+
+
+def pip_settings() -> dict[str, str]:
+    """The machine's pip settings uv should honour, from `pip config list` and PIP_* variables."""
+    found = {}
+    try:
+        listed = subprocess.run(["python3", "-m", "pip", "config", "list"], capture_output=True, text=True,
+                                timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    for line in listed.splitlines():
+        key, _, value = line.partition("=")
+        option = key.rpartition(".")[2]
+        if option in PIP_TO_UV:
+            found[option] = " ".join(filter(None, [found.get(option, ""), value.strip("'\"")]))
+    for option in PIP_TO_UV:
+        value = os.environ.get("PIP_" + option.upper().replace("-", "_"))
+        if value:
+            found[option] = value
+    return found
+
+
+def uv_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    for option, value in pip_settings().items():
+        env.setdefault(PIP_TO_UV[option], value)
+    env.setdefault("UV_INDEX_STRATEGY", "unsafe-best-match")  # a +cpu wheel beside PyPI's releases
+    return env
+
+
+def one_line(stderr: str) -> str:
+    """The line of uv's message that says why: the first that explains, else the last."""
+    lines = [re.sub(r"^[\s╰─▶×|]+", "", line).strip() for line in stderr.splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("Using ", "Resolved ", "warning:"))]
+    for line in lines:
+        if line.startswith(("Because", "No solution", "error:")) and len(line) > 20:
+            return line[:300]
+    return lines[-1][:300] if lines else "uv failed without a message"
+
+
+def requirements(cell: Cell) -> list[str]:
+    extras = ",".join([*cell.framework.extras, "test"])
+    return ["-e", f"{ROOT}[{extras}]", *cell.pins]
+
+
+def stamp_of(cell: Cell, lock: Path = LOCK) -> str:
+    text = json.dumps([lock.read_text(), (ROOT / "pyproject.toml").read_text(), requirements(cell)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def closure(cell: Cell, env: dict) -> set[str]:
+    """The names of every package the release needs on its own (what it may move along with it)."""
+    run = subprocess.run([uv(), "pip", "compile", "-", "--python-version", "3.11", "--no-header", "--no-annotate",
+                          "-q"], input="\n".join(cell.pins), capture_output=True, text=True, env=env)
+    return {normalise(m.group(1)) for m in map(PIN.match, run.stdout.splitlines()) if m}
+
+
+def install(cell: Cell, python: str, log: Path, lock: Path = LOCK) -> Installed:
+    """The lock's constraints less the moved framework; if that does not resolve, less every package
+    the release itself depends on too (an older TensorFlow pins its own tensorboard, numpy...)."""
+    environment = Path(python).parents[1]
+    stamp = environment / STAMP
+    wanted = stamp_of(cell, lock)
+    if stamp.exists() and json.loads(stamp.read_text())["stamp"] == wanted:
+        return Installed(**json.loads(stamp.read_text())["installed"])
+    env, pins = uv_environment(), lock_pins(lock)
+    moved = {normalise(p) for p in cell.framework.packages}
+    attempts = [("lock", lambda: moved), (f"lock, less {cell.id}'s own dependencies", lambda: moved | closure(cell, env))]
+    CONSTRAINTS.mkdir(parents=True, exist_ok=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    for mode, freed in attempts:
+        path = CONSTRAINTS / f"{cell.id}.txt"
+        path.write_text(constraints_text(pins, freed()))
+        run = subprocess.run([uv(), "pip", "install", "--python", python, *requirements(cell), "-c", str(path)],
+                             capture_output=True, text=True, env=env)
+        with log.open("a") as out:
+            out.write(f"== constraints: {mode}\n{run.stdout}{run.stderr}\n")
+        if run.returncode == 0:
+            installed = Installed(True, "", mode)
+            stamp.write_text(json.dumps({"stamp": wanted, "installed": installed.__dict__}))
+            return installed
+    return Installed(False, one_line(run.stderr), mode)
+
+
+def versions(python: str) -> dict[str, str]:
+    """{normalised name: version} of what the environment holds."""
+    run = subprocess.run([uv(), "pip", "freeze", "--python", python], capture_output=True, text=True)
+    return {normalise(m.group(1)): line.split("==", 1)[1] for line in run.stdout.splitlines()
+            if (m := PIN.match(line))}
+
+
+def imports(cell: Cell, python: str) -> tuple[bool, str]:
+    """Whether the framework loads, and its version or the one line that says why not."""
+    module = cell.framework.module
+    run = subprocess.run([python, "-c", f"import {module}; print({module}.__version__)"], capture_output=True,
+                         text=True, timeout=600)
+    if run.returncode == 0:
+        return True, run.stdout.strip()
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    return False, (lines[-1] if lines else f"exit status {run.returncode}")[:300]

@@ -1,0 +1,51 @@
+"""The matrix report: report.md, report.html (one runner.report document) and report.json, about
+change: per framework, how each release fared, then every behaviour that differs between its
+releases, said as where it starts and stops, with the value in each release beside it."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from runner.files import write_json_atomic
+from runner.report import Report, Section, Table, Text, code, write_documents
+
+from .merge import NO_VALUE, said, to_json
+
+SCHEMA = "convtabs.matrix/1"
+
+
+def framework_section(name: str, framework: dict) -> Section:
+    releases = framework["releases"]
+    outcomes = Table(["release", "outcome"], [[code(r), o] for r, o in framework["outcomes"].items()])
+    changed = [r for r in framework["rows"] if r.changes(releases)]
+    blocks = [outcomes]
+    if len(releases) < 2:
+        blocks.append(Text(f"{len(releases)} release ran the suite: nothing to compare."))
+    elif changed:
+        blocks.append(Table(["what", "backend", "where it holds", *releases],
+                            [[f"{r.kind}: {r.what}", r.backend, said(r.spans(releases), releases),
+                              *[r.values.get(x, NO_VALUE) for x in releases]] for r in changed],
+                            group_first=True, lines=True))
+    same = len(framework["rows"]) - len(changed)
+    if len(releases) >= 2:
+        blocks.append(Text(f"{len(changed)} behaviours change between the {len(releases)} releases that ran; "
+                           f"{same} are the same in every one."))
+    return Section(name, blocks)
+
+
+def document(table: dict, generated: str) -> Report:
+    ran = sum(len(f["releases"]) for f in table.values())
+    cells = sum(len(f["outcomes"]) for f in table.values())
+    intro = [Text(f"Generated {generated} by `make matrix`: {cells} cells, {ran} of which ran the conformance "
+                  "suite. Rows are the things that can differ (each backend's run, each check's verdict group, "
+                  "each probe's answer, each expectation in force); only those that differ are listed.")]
+    return Report("convtabs matrix report", intro, [framework_section(n, f) for n, f in table.items()])
+
+
+def write_all(table: dict, cells: list[dict], directory: Path) -> dict[str, Path]:
+    generated = dt.datetime.now().isoformat(timespec="seconds")
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = [{k: v for k, v in c.items() if k != "report"} for c in cells]
+    write_json_atomic(directory / "report.json", {"schema": SCHEMA, "generated": generated, "cells": summary,
+                                                  "frameworks": to_json(table)})
+    return {"json": directory / "report.json", **write_documents(document(table, generated), directory)}
