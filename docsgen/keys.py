@@ -11,6 +11,7 @@ KEYS = {
     "snapshot": meta.snapshot_table,
     "versions": meta.versions,
     "install": meta.install,
+    "test-time": meta.test_time,
     "conformance-summary": conformance_blocks.conformance_summary,
     "probe-answers": conformance_blocks.probe_answers,
     "port-summary": command_blocks.port_summary,

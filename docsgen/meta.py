@@ -1,5 +1,5 @@
 """The blocks that describe convtabs itself and the snapshot: commands, environment-common,
-environment-all, snapshot, versions, install. The first three come from the code (runner.commands,
+environment-all, snapshot, versions, install, test-time. The first three come from the code (runner.commands,
 settings.VARIABLES); the timing and the rest from the snapshot."""
 from __future__ import annotations
 
@@ -75,3 +75,13 @@ def install(snapshot: Snapshot) -> str:
         return "install: not in the snapshot"
     text = f"install: {installers['uv']['seconds']:.0f} s with uv"
     return text + (f" (pip: {installers['pip']['seconds']:.0f} s)" if "pip" in installers else "")
+
+
+def test_time(snapshot: Snapshot) -> str:
+    """make test's own measured time, stage by stage (runner/stopwatch.py, results/test.json)."""
+    parts = snapshot.run("test").get("parts", {})
+    if not parts:
+        return "make test: not in the snapshot"
+    total = sum(p["seconds"] for p in parts.values())
+    stages = ", ".join(f"{name} {duration(p['seconds'])}" for name, p in parts.items())
+    return f"make test: {duration(total)} ({stages})"

@@ -20,6 +20,7 @@ from runner.commands import COMMANDS
 from .snapshot import DEFAULT_DIR, MANIFEST, ROOT, data_file, name_of
 
 INSTALL = "install.json"  # make install's timing, written by locks/record_install.py
+TEST = "test.json"  # make test's timing per stage, written by runner/stopwatch.py
 LIMIT = 300_000  # bytes: above it, the parts the generator never reads are emptied (STRIP)
 # Per snapshot name, the paths ("*" = every item) that no generated block reads.
 STRIP = {
@@ -115,6 +116,21 @@ def take_install(results: Path, manifest: dict, commit: str) -> bool:
     return True
 
 
+def take_test(results: Path, manifest: dict, commit: str) -> bool:
+    """results/test.json (make test's own timing, per stage) into manifest["test"]; whether it was
+    there. A run that stopped at a failing stage is not a typical time: it is left out."""
+    source = results / TEST
+    if not source.exists():
+        return False
+    parts = json.loads(source.read_text()).get("parts", {})
+    if not parts or any(p.get("exit_status") != 0 for p in parts.values()):
+        return False
+    modified = dt.datetime.fromtimestamp(source.stat().st_mtime, dt.timezone.utc)
+    manifest["test"] = {"date": modified.isoformat(timespec="seconds"), "commit": commit,
+                        "machine": machine.describe(), "parts": parts}
+    return True
+
+
 def take(results: Path, into: Path, commit: str, only: set | None = None) -> list[str]:
     """Copy every command's results found under `results` (those in `only`, if given); the names taken."""
     manifest_path = into / MANIFEST
@@ -132,6 +148,8 @@ def take(results: Path, into: Path, commit: str, only: set | None = None) -> lis
         taken.append(name)
     if (not only or "install" in only) and take_install(results, manifest, commit):
         taken.append("install")
+    if (not only or "test" in only) and take_test(results, manifest, commit):
+        taken.append("test")
     manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
     return taken
 
@@ -145,7 +163,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docsgen.take", description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=ROOT / "results", help="the results folder to copy from")
     parser.add_argument("--into", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--only", default="", help="comma list of snapshot names (conformance, d2l, port, ..., install)")
+    parser.add_argument("--only", default="", help="comma list of snapshot names (conformance, d2l, port, ..., install, test)")
     parser.add_argument("--commit", help="the commit the results were made at (default: the results' project's HEAD)")
     args = parser.parse_args(argv)
     commit = args.commit or head_commit(args.results.resolve().parent)
