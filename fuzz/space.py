@@ -233,8 +233,8 @@ def channels_and_batch(draw, spec: Spec, max_macs: int):
     """Groups (1..4, or depthwise: one input channel per group), channels per group, then the batch
     (1..8, and now and then 0: the empty batch is a corner, not the simplest case), within the cost left."""
     room = max(max_macs // macs(spec), 1)
-    if draw(st.booleans()):  # depthwise
-        groups = draw(st.integers(2, max(2, min(MAX_DEPTHWISE, room))))
+    if room >= 2 and draw(st.booleans()):  # depthwise (two groups at least, within the cost)
+        groups = draw(st.integers(2, min(MAX_DEPTHWISE, room)))
         per_in = 1
     else:
         groups = draw(st.integers(1, max(1, min(MAX_GROUPS, room))))
