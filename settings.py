@@ -26,7 +26,7 @@ class Variable(NamedTuple):
     common: bool = False  # among the few most people set
 
 
-_RUNS_BACKENDS = ("conformance", "precision", "d2l", "export", "port", "bench", "test")
+_RUNS_BACKENDS = ("conformance", "precision", "d2l", "export", "port", "bench", "fuzz", "test")
 _RUNS_MANY = ("conformance", "d2l", "export", "port")
 
 # Every CONV_* variable read anywhere (tests/unit/test_settings_variables.py keeps this list and
@@ -38,7 +38,7 @@ VARIABLES = (
     Variable("CONV_DEVICE", "cpu", _RUNS_BACKENDS, "cpu or cuda (gpu is accepted for cuda)", common=True),
     Variable("CONV_RESULTS", "results/conformance", ("conformance",),
              "the folder the conformance run writes to", common=True),
-    Variable("CONV_EXPECTATIONS", "expectations.toml", ("conformance",),
+    Variable("CONV_EXPECTATIONS", "expectations.toml", ("conformance", "fuzz"),
              "the TOML file of known framework behaviour that does not fail the run", common=True),
     Variable("CONV_TIMEOUT", "conformance 1800, d2l 600, export 900, port 600", _RUNS_MANY,
              "seconds one backend process may run before it is ended", common=True),
@@ -55,6 +55,9 @@ VARIABLES = (
              "quick, default or full: set by make bench / bench-quick / bench-full for each backend process"),
     Variable("CONV_BENCH_TIMEOUT", "180 quick, 400 default, 3600 full", ("bench",),
              "seconds one benchmark backend process may run"),
+    Variable("CONV_FUZZ_SECONDS", "60", ("fuzz",), "seconds of search per backend process of make fuzz"),
+    Variable("CONV_FUZZ_SEED", "a fresh seed, printed", ("fuzz",),
+             "the seed of make fuzz's search: the same seed and budget replay a run"),
     Variable("CONV_WITH_MXNET", "1", ("install",), "0 skips building MXNet's own environment (.venv-mxnet)"),
 )
 
@@ -161,6 +164,21 @@ def bench_mode() -> str:
     return value
 
 
+def fuzz_seconds(default: float = 60.0) -> float:
+    """CONV_FUZZ_SECONDS: seconds of search per backend process of `make fuzz`."""
+    return seconds("CONV_FUZZ_SECONDS", default)
+
+
+def fuzz_seed() -> int | None:
+    """CONV_FUZZ_SEED: a whole number >= 0 that fixes make fuzz's search; unset: a fresh one."""
+    text = _raw("CONV_FUZZ_SEED")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise SettingError(f"CONV_FUZZ_SEED={text!r}: expected a whole number >= 0, e.g. CONV_FUZZ_SEED=1")
+    return int(text)
+
+
 def _positive(name: str, default, convert, what: str):
     text = _raw(name)
     if not text:
@@ -178,6 +196,7 @@ def _positive(name: str, default, convert, what: str):
 CHECKS = {"CONV_DEVICE": device, "CONV_JOBS": jobs, "CONV_CASES": cases_pattern, "CONV_BENCH_MODE": bench_mode,
           "CONV_TIMEOUT": lambda: seconds("CONV_TIMEOUT", 1), "CONV_CHECK_TIMEOUT": check_timeout,
           "CONV_BENCH_TIMEOUT": lambda: seconds("CONV_BENCH_TIMEOUT", 1), "CONV_ORT_THREADS": ort_threads,
+          "CONV_FUZZ_SECONDS": fuzz_seconds, "CONV_FUZZ_SEED": fuzz_seed,
           "CONV_EXPECTATIONS": lambda: expectations_file(Path("expectations.toml"))}
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Each layer may import only the layers listed before it.
 LAYERS = ["settings", "reference", "layers", "backends", "runner", "conformance", "benchmarks", "chapter", "exports",
-          "port", "docsgen", "matrix"]
+          "port", "fuzz", "matrix", "docsgen"]
 TOP_LEVEL_OF_PEERS = {"conformance", "benchmarks", "chapter", "exports", "port"}  # the commands, side by side
 
 

@@ -1,0 +1,147 @@
+"""The search on one backend, in-process: rounds of hypothesis over each check in turn, until the
+budget (seconds, or examples for the tests) is spent. A round ends at its first new finding, which
+hypothesis then shrinks (fuzz/matters.py finishes the job); the search goes on for findings that
+differ from those it has (another check, or another oracle kind), so one run reports several.
+
+Hypothesis draws from a seeded Random per round: the same seed, backend and budget in examples
+replay the same search (a budget in seconds replays it up to where the time ran out).
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from hypothesis import Phase, Verbosity, find, settings
+from hypothesis.errors import Flaky, NoSuchExample
+
+from backends.base import implements
+from conformance.checks import OP_OF_CHECK, declared_dtypes
+
+from .matters import matters, simplify
+from .oracles import Judged, judge
+from .space import SEARCHED_CHECKS, Spec, dtype_order, specs
+
+ROUND_EXAMPLES = 60  # examples of one check before the next check's turn
+SHRINK_SHARE = 0.25  # of a budget in seconds that shrinking one finding may take (at least MIN_SHRINK)
+MIN_SHRINK = 5.0
+
+
+@dataclass
+class Finding:
+    spec: Spec
+    kind: str
+    status: str
+    message: str
+    matters: dict
+
+    @property
+    def check(self) -> str:
+        return self.spec.check
+
+
+@dataclass
+class Budget:
+    seconds: float | None = None
+    examples: int | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def spent(self, tried: int) -> bool:
+        if self.examples is not None and tried >= self.examples:
+            return True
+        return self.seconds is not None and time.monotonic() - self.started >= self.seconds
+
+    def shrink_deadline(self) -> float:
+        if self.seconds is None:
+            return float("inf")
+        return time.monotonic() + max(MIN_SHRINK, SHRINK_SHARE * self.seconds)
+
+
+def searched_checks(backend) -> list[str]:
+    """The checks of the search the backend implements."""
+    return [check for check in SEARCHED_CHECKS if implements(backend, OP_OF_CHECK[check])]
+
+
+class Search:
+    def __init__(self, backend, seed: int, checks=None, on_progress: Callable | None = None):
+        self.backend, self.seed = backend, seed
+        self.checks = list(checks) if checks is not None else searched_checks(backend)
+        self.dtypes = dtype_order(declared_dtypes(backend))
+        self.on_progress = on_progress or (lambda search: None)
+        self.tried: Counter = Counter()  # per check: cases run on the backend
+        self.findings: list[Finding] = []
+        self.drawn = 0  # cases hypothesis drew, repeats included: what a budget in examples counts
+        self.seconds = 0.0
+        self._judged: dict[Spec, Judged] = {}
+
+    @property
+    def total_tried(self) -> int:
+        return sum(self.tried.values())
+
+    def judged(self, spec: Spec) -> Judged:
+        if spec not in self._judged:
+            self._judged[spec] = judge(self.backend, spec)
+            self.tried[spec.check] += 1
+            self.on_progress(self)
+        return self._judged[spec]
+
+    def seen(self, check: str, kind: str) -> bool:
+        return any(f.check == check and f.kind == kind for f in self.findings)
+
+    def run(self, seconds: float | None = None, examples: int | None = None) -> list[Finding]:
+        budget = Budget(seconds, examples)
+        rounds = 0
+        while self.checks and not budget.spent(self.drawn):
+            check = self.checks[rounds % len(self.checks)]
+            finding = self.round(check, budget, random.Random(self.seed * 1_000_003 + rounds))
+            if finding is not None:
+                self.findings.append(finding)
+                self.on_progress(self)
+            rounds += 1
+        self.seconds = time.monotonic() - budget.started
+        return self.findings
+
+    def round(self, check: str, budget: Budget, rng: random.Random) -> Finding | None:
+        """One round of hypothesis on one check: its first new finding, shrunk, or None."""
+        state = {"kind": None, "best": None, "until": float("inf")}
+
+        def new_finding(spec: Spec) -> bool:
+            self.drawn += 1
+            if state["kind"] is None:
+                if budget.spent(self.drawn):
+                    return False
+                kind = self.judged(spec).kind
+                if kind is None or self.seen(check, kind):
+                    return False
+                state.update(kind=kind, best=spec, until=budget.shrink_deadline())
+                return True
+            if time.monotonic() > state["until"]:  # shrinking has had its time: keep the best so far
+                return spec == state["best"]
+            if self.judged(spec).kind == state["kind"]:
+                state["best"] = spec
+                return True
+            return False
+
+        room = ROUND_EXAMPLES if budget.examples is None else max(1, min(ROUND_EXAMPLES,
+                                                                        budget.examples - self.drawn))
+        quiet = settings(max_examples=room, deadline=None, database=None, phases=(Phase.generate, Phase.shrink),
+                         verbosity=Verbosity.quiet)
+        try:
+            find(specs(check, self.dtypes), new_finding, settings=quiet, random=rng)
+        except NoSuchExample:
+            pass
+        except Flaky:  # the backend answered one case two ways: keep the smallest seen failing
+            pass
+        if state["kind"] is None:
+            return None
+        return self.finished(state["best"], state["kind"])
+
+    def finished(self, spec: Spec, kind: str) -> Finding:
+        """The shrunk case made simplest, and which of its parameters matter."""
+        def still_fails(candidate: Spec) -> bool:
+            return self.judged(candidate).kind == kind
+        spec = simplify(spec, still_fails, self.dtypes[0])
+        judged = self.judged(spec)
+        return Finding(spec, kind, judged.status, judged.message, matters(spec, still_fails, self.dtypes[0]))
