@@ -9,17 +9,17 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from locks import pip_to_uv
 
 from .plan import LOCK, ROOT, Cell
 
 CONSTRAINTS = ROOT / ".cache" / "matrix" / "constraints"
 STAMP = ".matrix-installed"  # in the environment: what was installed there, so a second run starts at once
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
-# uv reads no pip configuration: these pip settings of the machine (where a CPU torch wheel or a
-# mirror is found) reach uv under uv's names.
-PIP_TO_UV = {"find-links": "UV_FIND_LINKS", "extra-index-url": "UV_EXTRA_INDEX_URL", "index-url": "UV_DEFAULT_INDEX"}
 
 
 @dataclass
@@ -37,9 +37,10 @@ def lock_pins(lock: Path = LOCK) -> dict[str, str]:
     """{normalised name: its `name==version` line} of the lock."""
     pins = {}
     for line in lock.read_text().splitlines():
-        match = PIN.match(line.strip())
+        pin = line.strip().removesuffix("\\").strip()  # a hashed lock goes on with its hashes
+        match = PIN.match(pin)
         if match:
-            pins[normalise(match.group(1))] = line.strip()
+            pins[normalise(match.group(1))] = pin
     return pins
 
 
@@ -55,32 +56,10 @@ def uv() -> str:
     return find_uv_bin()
 
 
-def pip_settings() -> dict[str, str]:
-    """The machine's pip settings uv should honour, from `pip config list` and PIP_* variables."""
-    found = {}
-    try:
-        listed = subprocess.run(["python3", "-m", "pip", "config", "list"], capture_output=True, text=True,
-                                timeout=60).stdout
-    except (OSError, subprocess.SubprocessError):
-        listed = ""
-    for line in listed.splitlines():
-        key, _, value = line.partition("=")
-        option = key.rpartition(".")[2]
-        if option in PIP_TO_UV:
-            found[option] = " ".join(filter(None, [found.get(option, ""), value.strip("'\"")]))
-    for option in PIP_TO_UV:
-        value = os.environ.get("PIP_" + option.upper().replace("-", "_"))
-        if value:
-            found[option] = value
-    return found
-
-
 def uv_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    for option, value in pip_settings().items():
-        env.setdefault(PIP_TO_UV[option], value)
-    env.setdefault("UV_INDEX_STRATEGY", "unsafe-best-match")  # a +cpu wheel beside PyPI's releases
-    return env
+    """This environment with the machine's pip settings handed to uv, as make install does
+    (locks/pip_to_uv.py); a UV_* variable already set wins."""
+    return {**pip_to_uv.uv_environment(pip_to_uv.effective(pip_to_uv.pip_config(sys.executable))), **os.environ}
 
 
 def one_line(stderr: str) -> str:
