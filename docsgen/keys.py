@@ -12,6 +12,7 @@ KEYS = {
     "versions": meta.versions,
     "install": meta.install,
     "test-time": meta.test_time,
+    "disk": meta.disk,
     "conformance-summary": conformance_blocks.conformance_summary,
     "probe-answers": conformance_blocks.probe_answers,
     "port-summary": command_blocks.port_summary,

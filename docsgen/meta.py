@@ -1,5 +1,5 @@
 """The blocks that describe convtabs itself and the snapshot: commands, environment-common,
-environment-all, snapshot, versions, install, test-time. The first three come from the code (runner.commands,
+environment-all, snapshot, versions, install, test-time, disk. The first three come from the code (runner.commands,
 settings.VARIABLES); the timing and the rest from the snapshot."""
 from __future__ import annotations
 
@@ -85,3 +85,12 @@ def test_time(snapshot: Snapshot) -> str:
     total = sum(p["seconds"] for p in parts.values())
     stages = ", ".join(f"{name} {duration(p['seconds'])}" for name, p in parts.items())
     return f"make test: {duration(total)} ({stages})"
+
+
+def disk(snapshot: Snapshot) -> str:
+    """What each environment takes on disk once installed, as make snapshot measured it."""
+    sizes = snapshot.run("disk").get("bytes", {})
+    if not sizes:
+        return "Disk once installed: not in the snapshot."
+    return ("Disk once installed (measured by `make snapshot`): "
+            + ", ".join(f"{size / 1e9:.1f} GB for `{name}`" for name, size in sizes.items()) + ".")

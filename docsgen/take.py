@@ -131,6 +131,25 @@ def take_test(results: Path, manifest: dict, commit: str) -> bool:
     return True
 
 
+ENVIRONMENTS = (".venv", ".venv-mxnet")  # beside the results folder: what the install put on disk
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes the files under folder take (symlinks not followed), as `du` counts them."""
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def take_disk(results: Path, manifest: dict, commit: str) -> bool:
+    """The size of each environment of the project that wrote `results` into manifest["disk"]."""
+    project = results.resolve().parent
+    sizes = {name: folder_bytes(project / name) for name in ENVIRONMENTS if (project / name).is_dir()}
+    if not sizes:
+        return False
+    manifest["disk"] = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": commit,
+                        "bytes": sizes}
+    return True
+
+
 def take(results: Path, into: Path, commit: str, only: set | None = None) -> list[str]:
     """Copy every command's results found under `results` (those in `only`, if given); the names taken."""
     manifest_path = into / MANIFEST
@@ -150,6 +169,8 @@ def take(results: Path, into: Path, commit: str, only: set | None = None) -> lis
         taken.append("install")
     if (not only or "test" in only) and take_test(results, manifest, commit):
         taken.append("test")
+    if (not only or "disk" in only) and take_disk(results, manifest, commit):
+        taken.append("disk")
     manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
     return taken
 
@@ -163,7 +184,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docsgen.take", description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=ROOT / "results", help="the results folder to copy from")
     parser.add_argument("--into", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--only", default="", help="comma list of snapshot names (conformance, d2l, port, ..., install, test)")
+    parser.add_argument("--only", default="", help="comma list of snapshot names (conformance, d2l, port, ..., install, test, disk)")
     parser.add_argument("--commit", help="the commit the results were made at (default: the results' project's HEAD)")
     args = parser.parse_args(argv)
     commit = args.commit or head_commit(args.results.resolve().parent)

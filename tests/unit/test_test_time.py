@@ -27,3 +27,16 @@ def test_a_run_that_stopped_at_a_failing_stage_is_no_typical_time(tmp_path):
     record(results / "test.json", "unit and browser tests", 10.0, 2)
     assert take.take(results, into, "a" * 40) == []
     assert KEYS["test-time"](load(into)) == "make test: not in the snapshot"
+
+
+def test_make_snapshot_measures_each_environment_beside_the_results_and_the_block_says_it(tmp_path):
+    project, into = tmp_path / "project", tmp_path / "snapshot"
+    into.mkdir()
+    (project / "results").mkdir(parents=True)
+    (project / ".venv" / "lib").mkdir(parents=True)
+    (project / ".venv" / "lib" / "big").write_bytes(b"x" * 1000)
+    (project / ".venv" / "small").write_bytes(b"x" * 234)
+    assert take.take(project / "results", into, "a" * 40) == ["disk"]
+    manifest = json.loads((into / "manifest.json").read_text())
+    assert manifest["disk"]["bytes"] == {".venv": 1234}
+    assert KEYS["disk"](load(into)) == "Disk once installed (measured by `make snapshot`): 0.0 GB for `.venv`."
