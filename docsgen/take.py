@@ -146,7 +146,7 @@ def take_disk(results: Path, manifest: dict, commit: str) -> bool:
     if not sizes:
         return False
     manifest["disk"] = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": commit,
-                        "bytes": sizes}
+                        "machine": machine.describe(), "bytes": sizes}
     return True
 
 

@@ -52,7 +52,8 @@ def test_the_snapshot_holds_every_command_and_says_where_each_run_came_from():
     assert set(snapshot.reports) == {"conformance", "d2l", "port", "export", "bench"}
     for name, run in snapshot.manifest.items():
         assert len(run["commit"]) == 40 and run["date"] and run["machine"]["cpu"], name
-        assert any(run["versions"].values()) or name == "port", name
+        if name in snapshot.reports and name != "port":  # install, test and disk name no framework
+            assert any(run["versions"].values()), name
 
 
 def test_every_key_renders_from_the_snapshot_and_the_prose_stays(tmp_path):
