@@ -24,6 +24,7 @@ from backends import BUILTIN, ROOT, BackendError, available, selected
 from runner.command import Orchestrator
 from runner.commands import by_name
 from runner.files import slug, write_json_atomic
+from runner.machine import where_run
 from runner.process import run_backend
 from runner.report_stage import report_or_evidence
 
@@ -199,6 +200,7 @@ def finish(specs, skipped, configs, directory: Path, outcomes: dict, started: fl
 
 def write_report_files(rows, configs, outcomes: dict, skipped: dict, directory: Path, started: float) -> int:
     document = rp.build(rows, configs, outcomes, skipped, time.monotonic() - started)
+    document.update(where_run())  # the CPU and releases: part of every finding
     write_json_atomic(directory / "report.json", document)
     written = rp.write_documents(document, directory)  # report.md and report.html
     print_terminal(document, [str(written["md"]), str(written["html"]), str(directory / "report.json")])

@@ -20,6 +20,7 @@ from pathlib import Path
 from layers.config import LayerConfig
 from runner import report as document_renderers
 from runner.report import Bullets, Report, Section, Table, Text, code, strong
+from runner.report.machine import machine_blocks
 
 from .graph import pads_text
 from .trip import EXPLICIT, NAMED
@@ -203,6 +204,7 @@ def document(report: dict) -> Report:
     sections += [Section("Processes", [Table(["backend", "version", "status", "seconds", "detail"], [
                      [spec, o.get("version", ""), o["status"], f"{o['seconds']:.1f}", o["detail"]]
                      for spec, o in report["backends"].items()]), *([Bullets(skipped)] if skipped else [])]),
+                 Section("Machine", machine_blocks(report.get("machine"), report.get("packages"))),
                  Section("Every row", [Table(*all_rows(report))])]
     closing = [Text(strong(verdict_line(report))), Text(f"Time: {report['seconds']:.0f} s wall.")]
     return Report(TITLE, [Text(intro)], sections, closing)

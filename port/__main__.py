@@ -25,6 +25,7 @@ from layers.config import CONFIGS, LayerConfig, config_by_name, parse_layer
 from runner.command import Orchestrator
 from runner.commands import by_name
 from runner.files import slug, write_json_atomic
+from runner.machine import where_run
 from runner.process import interrupted, run_backend, run_each
 from runner.report_stage import report_or_evidence
 
@@ -124,6 +125,7 @@ def write_report(directory: Path, frameworks, missing, configs, phases: dict, cl
               "target_seconds": clock["target"] - clock["source"], "judge_seconds": time.monotonic() - clock["target"],
               "processes": {phase: {fw: o.seconds for fw, o in outcomes.items()} for phase, outcomes in phases.items()}}
     report = model.build(frameworks, missing, configs, processes_json(phases), sources, ports, timing, command)
+    report.update(where_run())  # the CPU and releases: part of every finding
     report["timing"]["wall_seconds"] = time.monotonic() - started  # the report itself included
     files = write_all(report, directory)
     print_terminal(report, files)

@@ -4,6 +4,7 @@ one document, so they say the same things."""
 from __future__ import annotations
 
 from runner.report import Image, Report, Section, Shortened, Span, Table, Text, code, strong
+from runner.report.machine import machine_blocks
 
 from .judge import spelled
 from .model import BROKEN
@@ -55,7 +56,12 @@ def terminal_closing(report: dict, files: dict) -> list:
 def sections(report: dict) -> list[Section]:
     return [s for s in (matrix_section(report, "naive"), matrix_section(report, "faithful"), findings_section(report),
                         sources_section(report), refusals_section(report), unspellable_section(report),
-                        failures_section(report)) if s]
+                        failures_section(report), machine_section(report)) if s]
+
+
+def machine_section(report: dict) -> Section:
+    """The CPU and the releases the ports ran on: a port's answer is a fact about both."""
+    return Section("Machine", machine_blocks(report.get("machine"), report.get("packages")))
 
 
 def matrix_section(report: dict, way: str) -> Section:

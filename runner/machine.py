@@ -63,3 +63,10 @@ def describe(cpuinfo_text: str | None = None) -> dict:
     if not flags:  # not Linux: no feature is "absent", none was read
         return {**found, "features": {}, "note": "no CPU feature flags read: they come from Linux's /proc/cpuinfo"}
     return {**found, "features": {shown: flag in flags for flag, shown in KERNEL_FEATURES}}
+
+
+def where_run() -> dict:
+    """{"machine": describe(), "packages": {framework: release}} of this interpreter: what a report
+    of a command records beside its findings."""
+    from .expectations import installed_packages
+    return {"machine": describe(), "packages": installed_packages()}

@@ -4,6 +4,7 @@ and be missing from another."""
 from __future__ import annotations
 
 from runner.report import Answers, Bullets, Image, Notes, Report, Section, Shortened, Span, Table, Text, code, strong
+from runner.report.machine import machine_blocks
 
 from ..checks import FAMILIES, OP_OF_CHECK, STATUSES, family
 from reference.bounds import GRADE_THRESHOLD
@@ -53,11 +54,9 @@ def machine(report: dict) -> Section:
     """The CPU and what each framework says of its CPU kernels: TensorFlow and torch pick other
     oneDNN kernels per instruction set, and some answers change with them."""
     found = report.get("machine")  # absent from a report.json written before it was recorded
+    blocks = machine_blocks(found)
     if not found:
-        return Section("Machine", [Text("Not recorded in this report.")])
-    blocks = [Text(f"CPU: {found.get('cpu', '?')}, {found.get('cores', '?')} cores, {found.get('system', '?')} "
-                   f"({found.get('machine', '?')})"),
-              Text(features_text(found))]
+        return Section("Machine", blocks)
     rows = [[name, cpu_backend_text(b["metadata"].get("cpu_backend") or {})] for name, b in report["backends"].items()]
     if rows:
         blocks.append(Table(["backend", "what the framework says of its CPU backend"], rows))
@@ -182,14 +181,6 @@ def rows_backends(report: dict) -> list[list[str]]:
 def numerics_text(numerics: dict) -> str:
     """The adapter's precision settings as `key=value` pairs, whole: a cut-off setting is no record."""
     return "; ".join(f"{key}={value}" for key, value in numerics.items()) or "(no switches)"
-
-
-def features_text(found: dict) -> str:
-    """One line, the same in report.md and a terminal: "Kernel-choosing features: AVX2 yes · AVX-512F no · ..."."""
-    features = found.get("features") or {}
-    if not features:
-        return "Kernel-choosing features: " + found.get("note", "not read")
-    return "Kernel-choosing features: " + " · ".join(f"{name} {'yes' if on else 'no'}" for name, on in features.items())
 
 
 def cpu_backend_text(said: dict) -> str:

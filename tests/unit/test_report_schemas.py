@@ -64,6 +64,15 @@ def test_reports_built_by_the_code_fit_their_schemas(built):
         assert problems(name, report) == [], name
 
 
+@pytest.mark.parametrize("name", ["port", "export"])
+def test_the_machine_a_report_records_fits_and_a_wrong_one_is_refused(built, name):
+    from runner.machine import where_run
+    recorded = as_written({**built[name], **where_run()})
+    assert problems(name, recorded) == []
+    assert problems(name, {**recorded, "machine": "AMD EPYC"}), "a machine that is only a name is refused"
+    assert problems(name, {**recorded, "packages": {"torch": 2.13}}), "a release that is a number is refused"
+
+
 # One key each schema requires, and one value of the wrong kind, per command.
 REQUIRED = {"conformance": ("exit_status",), "port": ("broken",), "export": ("rows",), "bench": ("groups",),
             "d2l": ("sections",)}
