@@ -155,9 +155,12 @@ browser:
 	    exit 2; \
 	fi
 
-# The reference and the registry must also work under MXNet's NumPy < 1.24.
+# The reference and the registry must also work under MXNet's NumPy < 1.24. The unit and browser
+# tests run in one pytest-xdist worker per core, at most TEST_WORKERS (each test is independent; the
+# end-to-end ones start their own processes, so more workers than that only compete for the cores).
+TEST_WORKERS ?= 4
 test-unit: install browser
-	$(PY) -m pytest tests/unit tests/browser -q
+	$(PY) -m pytest tests/unit tests/browser -q --numprocesses=auto --maxprocesses=$(TEST_WORKERS)
 	if [ -f $(MXSTAMP) ]; then $(MXVENV)/bin/python -m pytest -q tests/unit/test_reference_book.py \
 	    tests/unit/test_reference_math.py tests/unit/test_params.py tests/unit/test_kernels.py; fi
 
