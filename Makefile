@@ -164,13 +164,11 @@ test-unit: install browser
 	if [ -f $(MXSTAMP) ]; then $(MXVENV)/bin/python -m pytest -q tests/unit/test_reference_book.py \
 	    tests/unit/test_reference_math.py tests/unit/test_params.py tests/unit/test_kernels.py; fi
 
-# One process per backend (docs/design.md, Process model): a crash in one cannot take the others down.
+# One process per backend (docs/design.md, Process model), ADAPTER_WORKERS at once: JAX's compiling
+# keeps about one core busy for minutes, so two at once suit even a 2-core machine.
+ADAPTER_WORKERS ?= 2
 test-adapters: install
-	@status=0; $(PY) -m runner.list > .backends.tmp || exit 1; \
-	while read -r b python; do \
-	    echo "== adapter tests: $$b ($$python)"; \
-	    CONV_BACKEND=$$b $$python -m pytest tests/adapters -q < /dev/null || status=1; \
-	done < .backends.tmp; rm -f .backends.tmp; exit $$status
+	$(PY) -m runner.adapter_tests --workers $(ADAPTER_WORKERS)
 
 clean:
 	rm -rf $(VENV) $(MXVENV) results .cache .benchmarks .pytest_cache .hypothesis *.egg-info
