@@ -2,9 +2,11 @@
 
 Every output element is a sum of n products. Computed in a format with unit roundoff u it is off
 by at most about n * u * S, where S = the same convolution on |x| and |w|. The pass/fail bound is
-BOUND_CONSTANT * (n + 1) * u * S: the +1 is the final rounding of the result to its dtype, and the
-constant 2 covers gamma_n = n u / (1 - n u) > n u and summation orders that differ from a plain
-left-to-right loop (blocked, pairwise). The precision grade divides by sqrt(n) * u * S instead:
+BOUND_CONSTANT * (n + 1) * (u * S + eta): the +1 is the final rounding of the result to its dtype,
+the constant 2 covers gamma_n = n u / (1 - n u) > n u and summation orders that differ from a plain
+left-to-right loop (blocked, pairwise), and eta (half the smallest subnormal) is what one rounding
+may cost in absolute terms where a product or the result falls below the smallest normal number,
+which u, a relative error, does not cover. The precision grade divides by sqrt(n) * u * S instead:
 the size that random-sign rounding errors really reach (Higham and Mary, 2019).
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .conv import conv2d, conv2d_grads
-from .dtypes import unit_roundoff
+from .dtypes import underflow_error, unit_roundoff
 from .params import conv_params
 
 BOUND_CONSTANT = 2.0
@@ -50,7 +52,7 @@ def gradient_terms(x, w, b, dy, **params) -> tuple[Terms, Terms, Terms | None]:
 
 
 def worst_case_bound(terms: Terms, dtype, c: float = BOUND_CONSTANT) -> np.ndarray:
-    return c * (terms.n + 1) * unit_roundoff(dtype) * terms.S
+    return c * (terms.n + 1) * (unit_roundoff(dtype) * terms.S + underflow_error(dtype))
 
 
 def error_bound(x, w, dtype, b=None, **params) -> np.ndarray:

@@ -9,6 +9,9 @@ import numpy as np
 # u = 2^-(mantissa bits + 1): the largest relative error of one rounding (docs/design.md, Error bound).
 UNIT_ROUNDOFF = {"float64": 2.0 ** -53, "float32": 2.0 ** -24, "float16": 2.0 ** -11, "bfloat16": 2.0 ** -8}
 FLOAT_DTYPES = tuple(UNIT_ROUNDOFF)
+# Below the smallest normal number, rounding is gradual (subnormals): its error is then at most half
+# the smallest subnormal, an absolute error u does not cover (Higham, Accuracy and Stability, 2.1).
+SMALLEST_SUBNORMAL = {"float64": 2.0 ** -1074, "float32": 2.0 ** -149, "float16": 2.0 ** -24, "bfloat16": 2.0 ** -133}
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
 
 
@@ -36,6 +39,12 @@ def unit_roundoff(dtype) -> float:
     if np.dtype(dtype).kind in "iu":
         return 0.0
     raise TypeError(f"dtype {name}: expected one of {', '.join(FLOAT_DTYPES + INT_DTYPES)}")
+
+
+def underflow_error(dtype) -> float:
+    """The largest absolute error of one rounding into the subnormal range of `dtype` (half its
+    smallest subnormal); 0 for integers."""
+    return SMALLEST_SUBNORMAL.get(dtype_name(dtype), 0.0) / 2 if unit_roundoff(dtype) else 0.0
 
 
 FLOAT32_MANTISSA_BITS = 23

@@ -54,6 +54,26 @@ def test_precision_grade_flags_ten_bit_products():
     assert (np.abs(reduced - ref.conv2d(x, w)) <= worst_case_bound(terms, np.float32)).mean() > 0.5
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_a_result_rounded_into_the_subnormal_range_stays_inside_the_bound(dtype):
+    """Products that land below the smallest normal number are rounded to a fixed spacing (the
+    smallest subnormal), so their error is absolute, not relative: u S alone is too tight there
+    (found by make fuzz on ONNX Runtime's float16 conv_transpose2d)."""
+    dt = ref.as_dtype(dtype)
+    tiny = float(np.finfo(dt).smallest_normal) if dtype != "bfloat16" else 2.0 ** -126
+    x = (np.linspace(0.3, 0.9, 64) * np.sqrt(tiny)).astype(dt).reshape(1, 1, 8, 8)
+    w = (np.full((1, 1, 1, 1), 0.137) * np.sqrt(tiny)).astype(dt)
+    truth = ref.conv2d(x, w)
+    assert np.all(np.abs(truth) < tiny), "every answer is subnormal"
+    rounded = truth.astype(dt).astype(np.float64)  # the best any dt result can be
+    relative_only = BOUND_CONSTANT * 2 * ref.unit_roundoff(dt) * ref.forward_terms(x, w).S
+    assert np.any(np.abs(rounded - truth) > relative_only), "u S alone would fail a correctly rounded answer"
+    bound = ref.error_bound(x, w, dt)
+    assert np.all(np.abs(rounded - truth) <= bound)
+    spacing = 2.0 * bound.max() + float(np.finfo(dt).smallest_subnormal if dtype != "bfloat16" else 2.0 ** -133)
+    assert not np.all(np.abs(rounded + spacing - truth) <= bound), "an answer a whole step off still fails"
+
+
 def test_integers_must_be_exact():
     x, w = np.ones((1, 1, 3, 3), np.int32), np.ones((1, 1, 2, 2), np.int32)
     assert np.all(ref.error_bound(x, w, np.int32) == 0)
