@@ -38,10 +38,7 @@ def run_command(spec: str, reproducer: str | None, directory: Path) -> str | Non
     if reproducer is None:
         return None
     python = interpreter(spec)
-    shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
-    script = directory / reproducer
-    script = script.resolve().relative_to(ROOT) if script.resolve().is_relative_to(ROOT) else script
-    return f"{shown} {script}"
+    return f"{shown(python)} {shown(directory / reproducer)}"
 
 
 def backend_findings(spec: str, records: list[dict], directory: Path, entries, commit) -> list[dict]:
@@ -91,7 +88,13 @@ def build(selected: list[str], skipped: dict, outcomes: dict, directory: Path, s
             "replay": f"CONV_BACKEND={','.join(selected)} CONV_FUZZ_SEED={seed} CONV_FUZZ_SECONDS={budget:g} make fuzz",
             "machine": machine.describe(), "cpu_flags": found.cpu_flags(), "backends": backends,
             "skipped": skipped, "findings": findings,
-            "expectations": {"file": str(expectations.expectations_path()), "entries": len(entries)}}
+            "expectations": {"file": shown(expectations.expectations_path()), "entries": len(entries)}}
+
+
+def shown(path: Path) -> str:
+    """A file's name as a reader finds it: relative to the project when it lies inside."""
+    path = path.absolute()  # not resolved: a venv's python is a symlink a reader types as it is
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 FOUND_FIELDS = ("id", "backend", "check", "kind", "case", "spec", "matters", "matters_line", "status", "message",

@@ -54,7 +54,7 @@ def backends_table(report: dict) -> Table:
 
 def tried_table(report: dict) -> Table:
     checks = list(dict.fromkeys(c for b in report["backends"].values() for c in b["checks"]))
-    rows = [[spec, *(str(b["tried"].get(c, "")) if c in b["checks"] else "-" for c in checks)]
+    rows = [[spec, *(str(b["tried"].get(c, 0)) if c in b["checks"] else "-" for c in checks)]
             for spec, b in report["backends"].items()]
     return Table(["backend", *checks], rows, justify_from=1)
 
