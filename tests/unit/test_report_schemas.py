@@ -25,7 +25,8 @@ from docsgen.snapshot import DEFAULT_DIR
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "docs" / "schemas"
 SNAPSHOT_FILES = {"conformance": "conformance/report.json", "port": "port/report.json",
-                  "export": "export/report.json", "bench": "bench/report.json", "d2l": "d2l/page.json"}
+                  "export": "export/report.json", "bench": "bench/report.json", "d2l": "d2l/page.json",
+                  "fuzz": "fuzz/report.json"}
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
