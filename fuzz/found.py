@@ -16,7 +16,7 @@ from runner import machine
 from runner.files import write_json_atomic, write_text_atomic
 
 from . import reproduce
-from .space import case_id, spec_from_json, to_case
+from .space import case_id, legal, spec_from_json, to_case
 
 FORMAT = 1
 FOUND = "found.json"
@@ -32,9 +32,10 @@ def case_json(case) -> dict | None:
 
 
 def legal_case(spec, entry_id: str):
-    """The Case of a finding's spec, or None when the spec is no legal call (an "accepted" finding)."""
+    """The Case of a finding's spec, or None when the spec is no legal call (an "accepted" finding):
+    the reference's validator decides, as it decides what the search draws."""
     try:
-        return to_case(spec, entry_id)
+        return to_case(spec, entry_id) if legal(spec) else None
     except Exception:  # noqa: BLE001 - an illegal spec may fail anywhere in building its Case
         return None
 

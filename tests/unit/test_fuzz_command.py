@@ -103,21 +103,36 @@ def test_a_bad_budget_is_refused(monkeypatch, tmp_path, capsys):
     assert not (tmp_path / "fuzz").exists()
 
 
-def built_report(directory: Path) -> dict:
-    """report.json built by the command's own code from a journal written here (no process): one
-    backend that found wide_kernel's corner, for the schema test."""
-    from fuzz import journal, model
+ILLEGAL = Spec("conv2d", kh=3)  # a 3-row kernel over a 1-row image: the reference refuses it
+
+
+def finding(spec: Spec, kind: str = "value", status: str = "fail") -> dict:
+    """A journal's finding record, as fuzz.worker writes it."""
     from fuzz.matters import matters_line
+    return {"check": spec.check, "kind": kind, "status": status, "message": "y off\nmore", "spec": spec.to_json(),
+            "matters": {"kh": spec.kh}, "matters_line": matters_line({"kh": spec.kh}), "elapsed": 0.5}
+
+
+def built_report(directory: Path, findings=(finding(SHRUNK),)) -> dict:
+    """report.json built by the command's own code from a journal written here (no process): one
+    backend with these findings (by default wide_kernel's corner), for the schema test too."""
+    from fuzz import journal, model
     from runner.process import Outcome
     writer = journal.Writer(journal.path(directory, "numpy"))
-    writer.record("start", backend="numpy", name="numpy", version="2.4", packages={"numpy": "2.4.6"},
+    writer.record("start", backend="numpy", name="numpy", version="2.4", packages={"numpy": "2.4", "torch": "9"},
                   checks=["conv2d"], dtypes=["float32"], seed=7, seconds=1.0)
-    writer.record("finding", check="conv2d", kind="value", status="fail", message="y off", spec=SHRUNK.to_json(),
-                  matters={"kh": 2, "kw": 5}, matters_line=matters_line({"kh": 2, "kw": 5}), elapsed=0.5)
-    writer.record("summary", tried={"conv2d": 40}, drawn=44, seconds=1.0, findings=1)
+    for record in findings:
+        writer.record("finding", **record)
+    writer.record("summary", tried={"conv2d": 40}, drawn=44, seconds=1.0, findings=len(findings))
     writer.close()
     outcome = Outcome("numpy", "ok", "finished", 0, 1.5, str(directory / "numpy.log"))
     return model.build(["numpy"], {"jax": "not installed"}, {"numpy": outcome}, directory, 7, 1.0, 0.0, False)
+
+
+def test_an_illegal_input_accepted_is_kept_without_a_case_or_a_script(tmp_path):
+    [entry] = built_report(tmp_path, [finding(ILLEGAL, kind="accepted", status="accepted")])["findings"]
+    assert (entry["case"], entry["reproducer"], entry["run"]) == (None, None, None)
+    assert entry["kind"] == "accepted" and entry["known"] is None and entry["message"] == "y off"
 
 
 def test_a_built_report_names_the_reproducer_and_the_command_that_runs_it(tmp_path):
@@ -127,3 +142,21 @@ def test_a_built_report_names_the_reproducer_and_the_command_that_runs_it(tmp_pa
     assert finding["id"] in text.splitlines()[0] and finding["reproducer"] == f"repro/{finding['id']}.py"
     assert finding["run"].split() == [str(Path(sys.executable).relative_to(ROOT)) if Path(sys.executable).is_relative_to(ROOT)
                                       else sys.executable, str(tmp_path / finding["reproducer"])]
+
+
+def test_a_hung_backend_is_ended_and_fails_the_run(monkeypatch, tmp_path):
+    hanging = tmp_path / "hanging.py"
+    hanging.write_text("import time\n\nclass Backend:\n    name = 'hanging'\n\n"
+                       "    def conv2d(self, x, w, b=None, **params):\n        time.sleep(600)\n")
+    monkeypatch.setattr(command, "IDLE_TIMEOUT", 3.0)
+    assert fuzz(monkeypatch, tmp_path, str(hanging), seconds="2") == 1
+    backend = read(tmp_path, "report.json")["backends"][str(hanging)]
+    assert backend["status"] == "hung" and "hung" in backend["problem"]
+
+
+def test_a_backend_that_does_not_load_fails_the_run(monkeypatch, tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise ImportError('no such framework')\n")
+    assert fuzz(monkeypatch, tmp_path, str(broken), seconds="2") == 1
+    backend = read(tmp_path, "report.json")["backends"][str(broken)]
+    assert "could not load" in backend["problem"] and "no such framework" in backend["problem"]
