@@ -28,7 +28,7 @@ CPU_TORCH_CHECK = $(PY) -c 'import sys, torch; sys.exit(torch.version.cuda is no
 # Read by the Python code, passed through unchanged.
 export CONV_BACKEND CONV_DEVICE
 
-.PHONY: install lock browser mxnet conformance precision d2l export port bench bench-quick bench-full docs snapshot matrix test test-unit test-adapters clean
+.PHONY: install lock browser mxnet conformance precision d2l export port bench bench-quick bench-full fuzz docs snapshot matrix test test-unit test-adapters clean
 
 install: $(STAMP) $(if $(filter 1,$(CONV_WITH_MXNET)),$(MXSTAMP))
 
@@ -116,6 +116,12 @@ bench-quick: install
 # Every compiled variant and longer rounds; may take much longer than 10 minutes.
 bench-full: install
 	$(PY) -m benchmarks --full
+
+# A property-based search of the convolution space on every selected backend (CONV_BACKEND), for
+# CONV_FUZZ_SECONDS each (default 60), from CONV_FUZZ_SEED (else a fresh seed, printed): every finding
+# shrunk to a minimal case with a native reproducer. results/fuzz/report.md, found.json, repro/.
+fuzz: install
+	$(PY) -m fuzz
 
 # The generated tables of README.md and docs/*.md, from the committed snapshot (docs/snapshot) and
 # the code (settings.VARIABLES, runner/commands.py); the prose around them stays as written.

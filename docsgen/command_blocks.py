@@ -1,17 +1,18 @@
 """The blocks from the other commands' runs: port-summary, export-summary, bench-summary,
-d2l-summary. Each renders with its command's own section and table code where it has one, so a
+d2l-summary, fuzz-summary. Each renders with its command's own section and table code where it has one, so a
 block says what that command's report.md says."""
 from __future__ import annotations
 
 from benchmarks.report.sections import ordered_groups, seconds_text
 from chapter.page import STATUSES as D2L_STATUSES
 from exports import report as export_report
+from fuzz import report as fuzz_report
 from port import sections as port_sections
 from runner.report import Section, Text
 from runner.report.markdown import block_lines, expand
 
 from .snapshot import Snapshot
-from .words import as_text, reading, releases, table
+from .words import as_text, machine_text, reading, releases, table
 
 
 @reading("port")
@@ -84,3 +85,15 @@ def d2l_summary(snapshot: Snapshot, page: dict) -> str:
     return (table(["framework", *D2L_STATUSES], rows) +
             f"\n\n{cells} cells; exit status {page['exit_status']}" +
             (f"; failures: {'; '.join(page['failures'])}" if page["failures"] else "; no failures") + ".")
+
+
+@reading("fuzz")
+def fuzz_summary(snapshot: Snapshot, report: dict) -> str:
+    """What the snapshot's fuzz run searched (seed, budget, each backend's cases and rate) and found."""
+    lines = [f"**{fuzz_report.verdict_line(report)}** Seed {report['seed']}, {report['budget_seconds']:g} s per "
+             f"backend, on {machine_text(report.get('machine'))}.", ""]
+    lines += block_lines(fuzz_report.backends_table(report)) + ["", "Findings:", ""]
+    lines += [f"- `{f['id']}`: {f['check']}, {f['kind']}; {f['matters_line']}: {as_text(f['message'])}"
+              + (f" (known: `{f['known']}`)" if f["known"] else " (unexpected)")
+              for f in report["findings"]] or ["- none"]
+    return "\n".join(lines)

@@ -19,5 +19,6 @@ KEYS = {
     "export-summary": command_blocks.export_summary,
     "bench-summary": command_blocks.bench_summary,
     "d2l-summary": command_blocks.d2l_summary,
+    "fuzz-summary": command_blocks.fuzz_summary,
     "sample-terminal": conformance_blocks.sample_terminal,
 }

@@ -15,7 +15,7 @@ def wall_seconds(name: str, report: dict) -> tuple[float, str] | None:
     """The run's time as its own report records it, and how it was measured; None where it has none."""
     if name in ("conformance", "port"):
         return report.get("timing", {}).get("wall_seconds"), "wall"
-    if name == "export":
+    if name in ("export", "fuzz"):
         return report.get("seconds"), "wall"
     processes = {"bench": [s.get("seconds") for s in report.get("status", [])],
                  "d2l": [s.get("seconds") for s in report.get("statuses", {}).values()]}.get(name, [])

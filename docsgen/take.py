@@ -66,7 +66,7 @@ def versions(name: str, data: dict, folder: Path) -> dict:
         return {b: e.get("metadata", {}).get("version") for b, e in data.get("backends", {}).items()}
     if name == "bench":
         return {s["backend"]: s.get("version") for s in data.get("status", [])}
-    if name == "export":
+    if name in ("export", "fuzz"):
         return {b: e.get("version") for b, e in data.get("backends", {}).items()}
     if name == "d2l":  # the per-framework tabs beside page.json carry it
         tabs = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json")) if p.name not in ("page.json",

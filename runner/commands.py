@@ -37,6 +37,9 @@ COMMANDS = (
     Command("benchmarks", "make bench",
             "How fast is each framework's convolution, measured side by side on this machine?",
             "results/bench", "report.md", ("*.png",)),
+    Command("fuzz", "make fuzz",
+            "Which cases outside the fixed corpus does a framework's convolution get wrong, shrunk to the smallest?",
+            "results/fuzz", "report.md"),
 )
 
 

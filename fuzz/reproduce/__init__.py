@@ -61,8 +61,8 @@ def script(backend: str, case, check: str) -> str | None:
 def canonical(case, check):
     """The case's canonical parameters (pads as ((top, bottom), (left, right))), from shapes alone."""
     x, w = np.empty(case.x_shape), np.empty(case.w_shape)
-    if check in LOOPS:
-        return conv_params(x[:1, :1], w[:1, :1])
+    if check in LOOPS:  # the transposed loop takes a kernel larger than its input, which conv_params refuses
+        return (conv_transpose_params if check == "trans_conv_loop" else conv_params)(x[:1, :1], w[:1, :1])
     if case.op == "conv_transpose2d":
         return conv_transpose_params(x, w, **case.params)
     return conv_params(x, w, **case.params)

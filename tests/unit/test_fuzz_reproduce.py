@@ -41,6 +41,8 @@ CASES = [
      "conv_transpose2d_grads"),
     (Case("loop", "sweep", (1, 1, 5, 6), (1, 1, 2, 3), "float32", (), seed=17), "corr2d_loop"),
     (Case("transposed-loop", "sweep", (1, 1, 3, 4), (1, 1, 2, 3), "float32", (), seed=19, op=T), "trans_conv_loop"),
+    (Case("transposed-loop-kernel-wider-than-image", "sweep", (1, 1, 1, 1), (1, 1, 1, 5), "float32", (), seed=21, op=T),
+     "trans_conv_loop"),
 ]
 # ONNX Runtime's CPU Conv has no float64 kernel (its adapter declares float16 and float32 only).
 FLOAT32_ONLY = {"onnxruntime"}

@@ -15,6 +15,7 @@ from test_chapter_page import numpy_tab  # noqa: F401
 from test_conformance_report import build as conformance_report
 from test_conformance_report import verdict
 from test_export_report import _report as export_report
+from test_fuzz_command import built_report as fuzz_report
 from test_port_report import _report as port_report
 
 from benchmarks import report as bench
@@ -24,7 +25,8 @@ from docsgen.snapshot import DEFAULT_DIR
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "docs" / "schemas"
 SNAPSHOT_FILES = {"conformance": "conformance/report.json", "port": "port/report.json",
-                  "export": "export/report.json", "bench": "bench/report.json", "d2l": "d2l/page.json"}
+                  "export": "export/report.json", "bench": "bench/report.json", "d2l": "d2l/page.json",
+                  "fuzz": "fuzz/report.json"}
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
@@ -49,14 +51,15 @@ def test_the_snapshot_file_fits_its_schema(name):
 
 
 @pytest.fixture
-def built(two_runs, numpy_tab):  # noqa: F811
+def built(two_runs, numpy_tab, tmp_path):  # noqa: F811
     """One report per command, built by the command's own code from the other tests' fakes."""
     failing = conformance_report({"numpy": [verdict("book-a", "pass"), verdict("book-b", "fail", message="off")],
                                   "torch": [verdict("book-a", "unsupported", "int32", "no int32 kernel")]},
                                  skipped={"jax": "not installed"})
     return {"conformance": as_written(failing), "port": as_written(port_report("disagrees")),
             "export": as_written(export_report()), "bench": as_written(bench.build(*bench.load(two_runs))),
-            "d2l": as_written(d2l.build({"numpy": numpy_tab}, {"numpy": D2L_OK}))}
+            "d2l": as_written(d2l.build({"numpy": numpy_tab}, {"numpy": D2L_OK})),
+            "fuzz": as_written(fuzz_report(tmp_path))}
 
 
 def test_reports_built_by_the_code_fit_their_schemas(built):
@@ -75,9 +78,10 @@ def test_the_machine_a_report_records_fits_and_a_wrong_one_is_refused(built, nam
 
 # One key each schema requires, and one value of the wrong kind, per command.
 REQUIRED = {"conformance": ("exit_status",), "port": ("broken",), "export": ("rows",), "bench": ("groups",),
-            "d2l": ("sections",)}
+            "d2l": ("sections",), "fuzz": ("findings",)}
 WRONG = {"conformance": ("backends", "status"), "port": ("exit_status", "2"), "export": ("schema", "convtabs.export/0"),
-         "bench": ("peak_gflops", [1.0]), "d2l": ("failures", "none")}
+         "bench": ("peak_gflops", [1.0]), "d2l": ("failures", "none"),
+         "fuzz": ("seed", "fresh")}
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))
