@@ -327,14 +327,7 @@ NOT_A_CASE = "accepted"  # an illegal input a framework accepted: there is no le
 def found_cases(path: Path = FOUND_CASES) -> list[Case]:
     """The kept findings of `make fuzz` (docs: the fuzz command's found.json format), each a Case of
     source "found" with the one check it was found on; "accepted" findings are records, no cases."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a readable found-cases file: {exc}") from exc
-    if not isinstance(data, dict) or data.get("format") != FOUND_FORMAT or not isinstance(data.get("found"), list):
-        raise ValueError(f'{path}: expected {{"format": {FOUND_FORMAT}, "found": [...]}}')
-    cases = [_found_case(entry, f"{path}: entry {index}") for index, entry in enumerate(data["found"])
+    cases = [found_case(entry, f"{path}: entry {index}") for index, entry in enumerate(found_entries(path))
              if not (isinstance(entry, dict) and entry.get("kind") == NOT_A_CASE)]
     repeated = sorted(id_ for id_, count in Counter(c.id for c in cases).items() if count > 1)
     if repeated:
@@ -342,7 +335,18 @@ def found_cases(path: Path = FOUND_CASES) -> list[Case]:
     return cases
 
 
-def _found_case(entry, where: str) -> Case:
+def found_entries(path: Path) -> list:
+    """The entries of a found-cases file (found.json or the corpus), after its format is checked."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable found-cases file: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != FOUND_FORMAT or not isinstance(data.get("found"), list):
+        raise ValueError(f'{path}: expected {{"format": {FOUND_FORMAT}, "found": [...]}}')
+    return data["found"]
+
+
+def found_case(entry, where: str) -> Case:
     """The Case of one kept finding; anything malformed is a ValueError that says which entry."""
     from .checks import OP_OF_CHECK  # checks.py imports this module: the check names, read late
     if not isinstance(entry, dict) or not isinstance(entry.get("case"), dict):
