@@ -32,6 +32,11 @@ SWEEP_DTYPES = ["float32"] * 8 + ["float64"] * 4 + ["float16"] * 2 + ["bfloat16"
 LOOP_MAX_PIXELS = 100  # corr2d_loop is the chapter's Python loop: small images only
 
 
+# The checks a case may ask for (conformance/checks.py runs each; its OP_OF_CHECK has the same keys).
+CASE_CHECKS = ("conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel", "trans_conv_loop",
+               "conv_transpose2d", "conv_transpose2d_grads")
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -39,8 +44,7 @@ class Case:
     x_shape: tuple
     w_shape: tuple  # conv2d: (C_out, C_in/groups, kh, kw); conv_transpose2d: (C_in, C_out/groups, kh, kw)
     dtype: str
-    checks: tuple  # of "conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel",
-    #                "trans_conv_loop", "conv_transpose2d", "conv_transpose2d_grads"
+    checks: tuple  # of CASE_CHECKS
     bias: bool = False
     params: dict = field(default_factory=dict)
     seed: int = 0
@@ -348,7 +352,6 @@ def found_entries(path: Path) -> list:
 
 def found_case(entry, where: str) -> Case:
     """The Case of one kept finding; anything malformed is a ValueError that says which entry."""
-    from .checks import OP_OF_CHECK  # checks.py imports this module: the check names, read late
     if not isinstance(entry, dict) or not isinstance(entry.get("case"), dict):
         raise ValueError(f"{where}: expected an object with a \"case\" object")
     where = f"{where} ({entry.get('id')!r})"
@@ -356,7 +359,7 @@ def found_case(entry, where: str) -> Case:
     missing = [name for name in FOUND_CASE_FIELDS if name not in case]
     if not (isinstance(entry.get("id"), str) and entry["id"].startswith("found-")) or missing:
         raise ValueError(f"{where}: needs an id \"found-...\" and case fields {', '.join(missing) or 'present'}")
-    if check not in OP_OF_CHECK or case["op"] not in ("conv2d", "conv_transpose2d"):
+    if check not in CASE_CHECKS or case["op"] not in ("conv2d", "conv_transpose2d"):
         raise ValueError(f"{where}: check {check!r} or op {case['op']!r} is not one conformance runs")
     try:
         found = Case(entry["id"], "found", _tuples(case["x_shape"]), _tuples(case["w_shape"]), case["dtype"],

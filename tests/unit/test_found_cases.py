@@ -8,8 +8,8 @@ import json
 import pytest
 
 import backends
-from conformance.cases import FOUND_CASES, all_cases, found_cases
-from conformance.checks import check_case
+from conformance.cases import CASE_CHECKS, FOUND_CASES, all_cases, found_cases
+from conformance.checks import OP_OF_CHECK, check_case
 
 
 def entry(id_="found-torch-0123456789", check="conv2d", kind="value", **case) -> dict:
@@ -26,6 +26,10 @@ def corpus(tmp_path, *entries):
     path = tmp_path / "found_cases.json"
     path.write_text(json.dumps({"format": 1, "found": list(entries)}))
     return path
+
+
+def test_a_found_entry_may_name_every_check_conformance_runs():
+    assert sorted(CASE_CHECKS) == sorted(OP_OF_CHECK)
 
 
 def test_the_repository_file_loads():
