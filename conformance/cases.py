@@ -362,8 +362,8 @@ def found_case(entry, where: str) -> Case:
     if check not in CASE_CHECKS or case["op"] not in ("conv2d", "conv_transpose2d"):
         raise ValueError(f"{where}: check {check!r} or op {case['op']!r} is not one conformance runs")
     try:
-        found = Case(entry["id"], "found", _tuples(case["x_shape"]), _tuples(case["w_shape"]), case["dtype"],
-                     (check,), bool(case["bias"]), {k: _tuples(v) for k, v in case["params"].items()},
+        found = Case(entry["id"], "found", json_tuples(case["x_shape"]), json_tuples(case["w_shape"]), case["dtype"],
+                     (check,), bool(case["bias"]), {k: json_tuples(v) for k, v in case["params"].items()},
                      seed=int(case["seed"]), op=case["op"])
         _validate(found)
     except (TypeError, ValueError, AttributeError) as exc:
@@ -381,9 +381,9 @@ def _validate(case: Case) -> None:
         raise TypeError(f"dtype {case.dtype!r}: expected a dtype name")
 
 
-def _tuples(value):
+def json_tuples(value):
     """JSON's lists back into the tuples shapes and parameters are written with."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+    return tuple(json_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def all_cases(found: Path = FOUND_CASES) -> list[Case]:

@@ -1,0 +1,91 @@
+"""The "illegal input accepted" oracle: each drawn spec breaks exactly the rule it is named by (and
+the reference refuses it: that is what illegal means); a native op that returns an array for every
+input is found breaking each rule, shrunk to the rule's smallest case; one that raises gives no
+finding; only backends with the native hooks are searched for it."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+
+import backends
+import reference as ref
+from backends.plugin import load_plugin
+from fuzz.illegal import RULES, broken, illegal_specs, probe, refusal
+from fuzz.search import Search, searched_checks
+from fuzz.space import Spec
+
+CORRECT = Path(__file__).resolve().parents[1] / "fuzz_plugins" / "correct.py"
+ALL_RULES = [(check, rule) for check, rules in RULES.items() for rule in rules]
+EXAMPLES = 600  # enough here for every rule of both checks (17 findings, each a short round)
+
+
+class AcceptsAnything:
+    """A native op with no checks at all: a 1x1 zero for any input."""
+    def native_conv2d(self, x, w, b=None, *, stride=1, padding=0, dilation=1):
+        return np.zeros((1, 1, 1, 1), np.float32)
+
+    def native_conv_transpose2d(self, x, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1):
+        return np.zeros((1, 1, 1, 1), np.float32)
+
+
+class RefusesIllegal:
+    """A native op that validates as the reference does: the right answer everywhere."""
+    def native_conv2d(self, x, w, b=None, *, stride=1, padding=0, dilation=1):
+        return ref.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+
+    def native_conv_transpose2d(self, x, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1):
+        return ref.conv_transpose2d(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
+                                    dilation=dilation)
+
+
+@pytest.mark.parametrize("check", sorted(RULES))
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_drawn_spec_breaks_one_rule_and_the_reference_refuses_it(check, data):
+    spec = data.draw(illegal_specs(check))
+    assert len(broken(spec)) == 1 and refusal(spec) is not None
+    assert spec.groups == 1 and spec.check == check
+
+
+@pytest.mark.parametrize("check, rule", ALL_RULES)
+def test_each_rule_is_drawn(check, rule):
+    drawing = settings(max_examples=500, database=None, phases=[Phase.generate])  # the first drawn is enough
+    found = find(illegal_specs(check), lambda s: broken(s) == (rule,), settings=drawing, random=random.Random(0))
+    assert refusal(found) is not None
+
+
+def test_an_op_that_accepts_anything_is_found_on_every_rule_each_shrunk_to_its_smallest():
+    findings = Search(AcceptsAnything(), seed=1, checks=list(RULES)).run(examples=EXAMPLES)
+    assert sorted((f.check, f.rule) for f in findings) == sorted(ALL_RULES)
+    assert {f.kind for f in findings} == {"accepted"}
+    by_rule = {(f.check, f.rule): f for f in findings}
+    kernel_larger = by_rule["conv2d_illegal", "kernel-larger"]  # a 2-row kernel on a 1-row image
+    assert (kernel_larger.spec, kernel_larger.matters) == (Spec("conv2d_illegal", kh=2), {"kh": 2})
+    crop = by_rule["conv_transpose2d_illegal", "crop-all"]  # 1x1 in, 1x1 full result, cropped by 1 a side
+    assert (crop.spec, crop.matters) == (Spec("conv_transpose2d_illegal", padding=1), {"padding": 1})
+    channels = by_rule["conv2d_illegal", "channels"]
+    assert (channels.spec, channels.matters) == (Spec("conv2d_illegal", x_channels=2), {"x_channels": 2})
+    large = by_rule["conv_transpose2d_illegal", "output-padding-large"]
+    assert large.matters == {"output_padding": 1} and "output_padding not smaller" in large.message
+    assert "returned shape (1, 1, 1, 1) float32" in kernel_larger.message
+
+
+def test_an_op_that_refuses_illegal_input_gives_no_finding():
+    search = Search(RefusesIllegal(), seed=3, checks=list(RULES))
+    assert search.run(examples=300) == []
+    assert set(search.tried) == set(RULES)
+
+
+def test_a_legal_spec_is_no_illegal_input():
+    assert probe(AcceptsAnything(), Spec("conv2d_illegal")).kind is None
+
+
+def test_only_backends_with_the_native_op_are_searched_for_accepted_input():
+    assert set(RULES) <= set(searched_checks(AcceptsAnything()))
+    assert not set(RULES) & set(searched_checks(load_plugin(str(CORRECT))))
+    assert not set(RULES) & set(searched_checks(backends.load("numpy")))  # NumPy has no conv op of its own
