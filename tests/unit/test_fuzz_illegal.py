@@ -4,7 +4,11 @@ input is found breaking each rule, shrunk to the rule's smallest case; one that 
 finding; only backends with the native hooks are searched for it."""
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +20,12 @@ import backends
 import reference as ref
 from backends.plugin import load_plugin
 from fuzz.illegal import RULES, broken, illegal_specs, probe, refusal
+from fuzz.reproduce import accepted
 from fuzz.search import Search, searched_checks
 from fuzz.space import Spec
 
-CORRECT = Path(__file__).resolve().parents[1] / "fuzz_plugins" / "correct.py"
+ROOT = Path(__file__).resolve().parents[2]
+CORRECT = ROOT / "tests" / "fuzz_plugins" / "correct.py"
 ALL_RULES = [(check, rule) for check, rules in RULES.items() for rule in rules]
 EXAMPLES = 600  # enough here for every rule of both checks (17 findings, each a short round)
 
@@ -89,3 +95,55 @@ def test_only_backends_with_the_native_op_are_searched_for_accepted_input():
     assert set(RULES) <= set(searched_checks(AcceptsAnything()))
     assert not set(RULES) & set(searched_checks(load_plugin(str(CORRECT))))
     assert not set(RULES) & set(searched_checks(backends.load("numpy")))  # NumPy has no conv op of its own
+
+
+# A conv2d kernel taller than the image and a transposed padding that crops the whole 1x1 output:
+# what some frameworks return an array for (conformance/probes.py's kernel-larger shows it too).
+REPRODUCED = [Spec("conv2d_illegal", kh=2), Spec("conv_transpose2d_illegal", padding=1)]
+
+
+PROBE = """import json, sys
+import backends
+from fuzz.illegal import probe
+from fuzz.space import spec_from_json
+print(json.dumps(probe(backends.load(sys.argv[1]), spec_from_json(json.loads(sys.argv[2])))._asdict()))
+"""
+CRASHED = (139, -11)  # a segmentation fault, through the shell's convention or the signal itself
+
+
+def run(args, cwd, pythonpath) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({"PYTHONPATH": str(pythonpath)} if pythonpath else {})
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env)
+
+
+def outcome_of_probe(backend: str, spec: Spec) -> str:
+    """"returned shape (...) float32", the error's type, or "crashed": the probe in a process of its
+    own (frameworks loaded together in one process, or a crashing op, would take pytest down)."""
+    done = run(["-c", PROBE, backend, json.dumps(spec.to_json())], ROOT, ROOT)
+    if done.returncode in CRASHED:
+        return "crashed"
+    judged = json.loads(done.stdout.splitlines()[-1])
+    if judged["kind"] == "accepted":
+        return "returned shape " + judged["message"].split("returned shape ")[1].split(" for")[0]
+    return judged["message"].split(":")[0]
+
+
+@pytest.mark.parametrize("backend", [name for name in accepted.FRAMEWORKS if name in backends.available()])
+def test_the_reproducer_run_alone_shows_what_the_probe_saw(backend, tmp_path):
+    """The script (no convtabs on its path) returns the shape the probe reports, raises the error
+    the probe saw, or crashes where the probe crashed."""
+    for index, spec in enumerate(REPRODUCED):
+        path = tmp_path / f"accepted_{index}.py"
+        path.write_text(accepted.script(backend, spec))
+        done, seen = run([str(path)], tmp_path, None), outcome_of_probe(backend, spec)
+        if seen == "crashed":
+            assert done.returncode in CRASHED, done.stdout
+        elif seen.startswith("returned shape"):
+            assert done.returncode == 0 and f"{seen}, no error" in done.stdout, done.stderr
+        else:
+            assert done.returncode not in (0, *CRASHED) and seen in done.stderr, done.stderr
+
+
+def test_no_reproducer_where_the_native_op_is_no_single_file():
+    assert accepted.script("numpy", REPRODUCED[0]) is None and accepted.script("onnxruntime", REPRODUCED[0]) is None
