@@ -20,7 +20,7 @@ from reference.params import conv_params
 from reference.transposed_params import conv_transpose_params
 
 from .oracles import Judged
-from .space import (ILLEGAL_CHECKS, MAX_DILATION, MAX_IMAGE, MAX_KERNEL, MAX_PAD, MAX_STRIDE, SEED, Spec, _pads,
+from .space import (ILLEGAL_CHECKS, MAX_DILATION, MAX_IMAGE, MAX_KERNEL, MAX_PAD, MAX_STRIDE, SEED, Spec, axis_pads,
                     axis_out, one_or_pair, pair, smallest_image, specs)
 
 ILLEGAL_MACS = 20_000  # the legal spec a rule is broken in: small, the rule is the point
@@ -181,7 +181,7 @@ def _kernel_larger(draw, spec: Spec):
     for other in ("h", "w"):  # leaving "same" may need a larger image on the other axis
         spec = replace(spec, **{other: max(getattr(spec, other), smallest_image(spec, other))})
     axis = draw(st.integers(0, 1))
-    dilation, pads = pair(spec.dilation)[axis], _pads(spec, axis)
+    dilation, pads = pair(spec.dilation)[axis], axis_pads(spec, axis)
     low = next(k for k in range(1, MAX_KERNEL + 1) if dilation * (k - 1) + 1 - pads >= 2)
     k = draw(st.integers(low, MAX_KERNEL))
     size = draw(st.integers(1, dilation * (k - 1) - pads))

@@ -1,7 +1,9 @@
 """The search on one backend, in-process: rounds of hypothesis over each check in turn, until the
 budget (seconds, or examples for the tests) is spent. A round ends at its first new finding, which
 hypothesis then shrinks (fuzz/matters.py finishes the job); the search goes on for findings that
-differ from those it has (another check, or another oracle kind), so one run reports several.
+differ from those it has (another check, or another oracle kind, or for an illegal input accepted
+another rule broken), so one run reports several. Where the backend has the native ops, the checks
+conv2d_illegal and conv_transpose2d_illegal take their turns too (fuzz/illegal.py).
 
 Hypothesis draws from a seeded Random per round: the same seed, backend and budget in examples
 replay the same search (a budget in seconds replays it up to where the time ran out).

@@ -142,7 +142,7 @@ def _axis(spec: Spec, axis: int) -> tuple[int, int, int, int]:
     return k, s, d, d * (k - 1) + 1
 
 
-def _pads(spec: Spec, axis: int) -> int:
+def axis_pads(spec: Spec, axis: int) -> int:
     """Both pads of one axis, for every padding form but "same" (which depends on the size)."""
     padding = spec.padding
     if padding == "valid":
@@ -160,8 +160,8 @@ def axis_out(spec: Spec, axis: int, size: int) -> int:
     if spec.padding == "same":
         return size * s if spec.transposed else -(-size // s)
     if spec.transposed:
-        return (size - 1) * s + span - _pads(spec, axis) + pair(spec.output_padding)[axis]
-    return (size + _pads(spec, axis) - span) // s + 1
+        return (size - 1) * s + span - axis_pads(spec, axis) + pair(spec.output_padding)[axis]
+    return (size + axis_pads(spec, axis) - span) // s + 1
 
 
 def smallest_image(spec: Spec, axis: str) -> int:

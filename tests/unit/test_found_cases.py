@@ -40,8 +40,8 @@ def test_an_entry_is_a_case_that_passes_on_numpy(tmp_path):
     transposed = entry("found-jax-abcdefabcd", "conv_transpose2d_grads", op="conv_transpose2d", x_shape=[1, 2, 3, 3],
                        w_shape=[2, 1, 3, 2], params={"stride": 2, "output_padding": [1, 0]})
     cases = found_cases(corpus(tmp_path, entry(), transposed))
-    assert [(c.id, c.checks, c.source) for c in cases] == [("found-torch-0123456789", ("conv2d",), "found"),
-                                                           ("found-jax-abcdefabcd", ("conv_transpose2d_grads",), "found")]
+    assert [(c.id, c.checks, c.source) for c in cases] == [
+        ("found-torch-0123456789", ("conv2d",), "found"), ("found-jax-abcdefabcd", ("conv_transpose2d_grads",), "found")]
     assert cases[0].params == {"stride": (1, 2), "padding": ((0, 1), (1, 0))}  # JSON lists back into tuples
     numpy = backends.load("numpy")
     assert [check_case(numpy, c, c.checks[0])[0].status for c in cases] == ["pass", "pass"]
