@@ -22,7 +22,7 @@ from backends.plugin import load_plugin
 from fuzz.illegal import RULES, broken, illegal_specs, probe, refusal
 from fuzz.reproduce import accepted
 from fuzz.search import Search, searched_checks
-from fuzz.space import Spec
+from fuzz.space import Spec, spec_from_json
 
 ROOT = Path(__file__).resolve().parents[2]
 CORRECT = ROOT / "tests" / "fuzz_plugins" / "correct.py"
@@ -147,3 +147,9 @@ def test_the_reproducer_run_alone_shows_what_the_probe_saw(backend, tmp_path):
 
 def test_no_reproducer_where_the_native_op_is_no_single_file():
     assert accepted.script("numpy", REPRODUCED[0]) is None and accepted.script("onnxruntime", REPRODUCED[0]) is None
+
+
+def test_a_legal_specs_json_and_id_leave_the_rule_breakers_out_and_an_illegal_one_round_trips():
+    assert not {"x_channels", "bias_length"} & set(Spec("conv2d", kh=3).to_json())
+    illegal = Spec("conv2d_illegal", bias=True, bias_length=2, x_channels=3, stride=(0, 1))
+    assert spec_from_json(json.loads(json.dumps(illegal.to_json()))) == illegal
