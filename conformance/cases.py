@@ -9,9 +9,12 @@ identically in every process, so the corpus is never stored.
 from __future__ import annotations
 
 import itertools
+import json
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -29,15 +32,19 @@ SWEEP_DTYPES = ["float32"] * 8 + ["float64"] * 4 + ["float16"] * 2 + ["bfloat16"
 LOOP_MAX_PIXELS = 100  # corr2d_loop is the chapter's Python loop: small images only
 
 
+# The checks a case may ask for (conformance/checks.py runs each; its OP_OF_CHECK has the same keys).
+CASE_CHECKS = ("conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel", "trans_conv_loop",
+               "conv_transpose2d", "conv_transpose2d_grads")
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
-    source: str  # "book", "deep", "empty", "known" or "sweep"
+    source: str  # "book", "deep", "empty", "known", "sweep" or "found" (make fuzz's findings kept)
     x_shape: tuple
     w_shape: tuple  # conv2d: (C_out, C_in/groups, kh, kw); conv_transpose2d: (C_in, C_out/groups, kh, kw)
     dtype: str
-    checks: tuple  # of "conv2d", "conv2d_grads", "corr2d", "corr2d_loop", "layer", "train_kernel",
-    #                "trans_conv_loop", "conv_transpose2d", "conv_transpose2d_grads"
+    checks: tuple  # of CASE_CHECKS
     bias: bool = False
     params: dict = field(default_factory=dict)
     seed: int = 0
@@ -314,9 +321,74 @@ def transposed_cases() -> list[Case]:
             + transposed_sweep_cases())
 
 
-def all_cases() -> list[Case]:
+# ---- the regression corpus: make fuzz's findings, kept by `python -m fuzz.keep` -------------------
+FOUND_CASES = Path(__file__).with_name("found_cases.json")
+FOUND_FORMAT = 1
+FOUND_CASE_FIELDS = ("op", "x_shape", "w_shape", "dtype", "bias", "params", "seed")
+NOT_A_CASE = "accepted"  # an illegal input a framework accepted: there is no legal case to check
+
+
+def found_cases(path: Path = FOUND_CASES) -> list[Case]:
+    """The kept findings of `make fuzz` (docs: the fuzz command's found.json format), each a Case of
+    source "found" with the one check it was found on; "accepted" findings are records, no cases."""
+    cases = [found_case(entry, f"{path}: entry {index}") for index, entry in enumerate(found_entries(path))
+             if not (isinstance(entry, dict) and entry.get("kind") == NOT_A_CASE)]
+    repeated = sorted(id_ for id_, count in Counter(c.id for c in cases).items() if count > 1)
+    if repeated:
+        raise ValueError(f"{path}: ids kept more than once: {', '.join(repeated)}")
+    return cases
+
+
+def found_entries(path: Path) -> list:
+    """The entries of a found-cases file (found.json or the corpus), after its format is checked."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable found-cases file: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != FOUND_FORMAT or not isinstance(data.get("found"), list):
+        raise ValueError(f'{path}: expected {{"format": {FOUND_FORMAT}, "found": [...]}}')
+    return data["found"]
+
+
+def found_case(entry, where: str) -> Case:
+    """The Case of one kept finding; anything malformed is a ValueError that says which entry."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("case"), dict):
+        raise ValueError(f"{where}: expected an object with a \"case\" object")
+    where = f"{where} ({entry.get('id')!r})"
+    case, check = entry["case"], entry.get("check")
+    missing = [name for name in FOUND_CASE_FIELDS if name not in case]
+    if not (isinstance(entry.get("id"), str) and entry["id"].startswith("found-")) or missing:
+        raise ValueError(f"{where}: needs an id \"found-...\" and case fields {', '.join(missing) or 'present'}")
+    if check not in CASE_CHECKS or case["op"] not in ("conv2d", "conv_transpose2d"):
+        raise ValueError(f"{where}: check {check!r} or op {case['op']!r} is not one conformance runs")
+    try:
+        found = Case(entry["id"], "found", json_tuples(case["x_shape"]), json_tuples(case["w_shape"]), case["dtype"],
+                     (check,), bool(case["bias"]), {k: json_tuples(v) for k, v in case["params"].items()},
+                     seed=int(case["seed"]), op=case["op"])
+        _validate(found)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{where}: not a legal case: {exc}") from exc
+    return found
+
+
+def _validate(case: Case) -> None:
+    """The reference's validator on the case's shapes alone (no arrays: loading the corpus stays
+    cheap, and a bfloat16 case loads where ml_dtypes is missing)."""
+    x, w = (np.broadcast_to(np.float32(0), shape) for shape in (case.x_shape, case.w_shape))
+    b = np.broadcast_to(np.float32(0), (case.out_channels,)) if case.bias else None
+    (conv_transpose_params if case.op == "conv_transpose2d" else conv_params)(x, w, b, **case.params)
+    if not isinstance(case.dtype, str):
+        raise TypeError(f"dtype {case.dtype!r}: expected a dtype name")
+
+
+def json_tuples(value):
+    """JSON's lists back into the tuples shapes and parameters are written with."""
+    return tuple(json_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def all_cases(found: Path = FOUND_CASES) -> list[Case]:
     cases = (book_cases() + deep_cases() + empty_batch_cases() + known_bug_cases() + sweep_cases()
-             + transposed_cases())
+             + transposed_cases() + found_cases(found))
     assert len({c.id for c in cases}) == len(cases), "case ids must be unique"
     return cases
 

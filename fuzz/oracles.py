@@ -1,13 +1,14 @@
 """What makes a drawn case a finding, judged by conformance's own check (conformance.checks.check_case:
 the same error bound, the same dtype rules) and named by the oracle that caught it.
 
-Every case the search draws is legal (the reference's validator accepts it, fuzz/space.py), so a
-backend that raises on one refuses a legal input. The kinds:
+Every case fuzz/space.py draws is legal (the reference's validator accepts it), so a backend that
+raises on one refuses a legal input; fuzz/illegal.py draws the illegal ones, on the native op. The kinds:
   value    an answer outside the error bound (the gradients' too: the check says which)
   nan      NaN or inf in an answer (the float64 reference of finite inputs has none)
   shape    an answer of another shape than the reference's
   dtype    an answer of another dtype than the inputs'
   refused  a legal input refused (an exception inside the declared dtypes)
+  accepted an illegal input accepted: the native op returned an array (fuzz/illegal.py)
 """
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ from conformance.checks import check_case
 
 from .space import Spec, to_case
 
-KINDS = ("value", "nan", "shape", "dtype", "refused")
+KINDS = ("value", "nan", "shape", "dtype", "refused", "accepted")
 
 
 class Judged(NamedTuple):
     kind: str | None  # one of KINDS, or None: no finding
     status: str       # the conformance verdict's status
     message: str
+    rule: str | None = None  # "accepted": the rule the illegal input broke (fuzz/illegal.py RULES)
 
 
 def judge(backend, spec: Spec) -> Judged:

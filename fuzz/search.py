@@ -1,7 +1,9 @@
 """The search on one backend, in-process: rounds of hypothesis over each check in turn, until the
 budget (seconds, or examples for the tests) is spent. A round ends at its first new finding, which
 hypothesis then shrinks (fuzz/matters.py finishes the job); the search goes on for findings that
-differ from those it has (another check, or another oracle kind), so one run reports several.
+differ from those it has (another check, or another oracle kind, or for an illegal input accepted
+another rule broken), so one run reports several. Where the backend has the native ops, the checks
+conv2d_illegal and conv_transpose2d_illegal take their turns too (fuzz/illegal.py).
 
 Hypothesis draws from a seeded Random per round: the same seed, backend and budget in examples
 replay the same search (a budget in seconds replays it up to where the time ran out).
@@ -20,9 +22,10 @@ from hypothesis.errors import Flaky, NoSuchExample
 from backends.base import implements
 from conformance.checks import OP_OF_CHECK, declared_dtypes
 
-from .matters import matters, simplify
+from . import illegal
+from .matters import LEGAL, matters, simplify
 from .oracles import Judged, judge
-from .space import SEARCHED_CHECKS, Spec, dtype_order, specs
+from .space import ILLEGAL_CHECKS, SEARCHED_CHECKS, Spec, dtype_order, specs
 
 ROUND_EXAMPLES = 60  # examples of one check before the next check's turn
 SHRINK_SHARE = 0.25  # of a budget in seconds that shrinking one finding may take (at least MIN_SHRINK)
@@ -36,10 +39,15 @@ class Finding:
     status: str
     message: str
     matters: dict
+    rule: str | None = None  # "accepted": the rule the illegal input broke
 
     @property
     def check(self) -> str:
         return self.spec.check
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.rule)
 
 
 @dataclass
@@ -60,8 +68,14 @@ class Budget:
 
 
 def searched_checks(backend) -> list[str]:
-    """The checks of the search the backend implements."""
-    return [check for check in SEARCHED_CHECKS if implements(backend, OP_OF_CHECK[check])]
+    """The checks of the search the backend implements; the illegal inputs where it has the native op."""
+    return ([check for check in SEARCHED_CHECKS if implements(backend, OP_OF_CHECK[check])]
+            + [check for check in ILLEGAL_CHECKS if implements(backend, illegal.NATIVE_HOOK[check])])
+
+
+def key(judged: Judged) -> tuple:
+    """What tells findings apart within a check: the kind, and for "accepted" the rule broken."""
+    return (judged.kind, judged.rule)
 
 
 class Search:
@@ -82,13 +96,17 @@ class Search:
 
     def judged(self, spec: Spec) -> Judged:
         if spec not in self._judged:
-            self._judged[spec] = judge(self.backend, spec)
+            oracle = illegal.probe if spec.check in ILLEGAL_CHECKS else judge
+            self._judged[spec] = oracle(self.backend, spec)
             self.tried[spec.check] += 1
             self.on_progress(self)
         return self._judged[spec]
 
-    def seen(self, check: str, kind: str) -> bool:
-        return any(f.check == check and f.kind == kind for f in self.findings)
+    def seen(self, check: str, found: tuple) -> bool:
+        return any(f.check == check and f.key == found for f in self.findings)
+
+    def strategy(self, check: str):
+        return illegal.illegal_specs(check) if check in ILLEGAL_CHECKS else specs(check, self.dtypes)
 
     def run(self, seconds: float | None = None, examples: int | None = None) -> list[Finding]:
         budget = Budget(seconds, examples)
@@ -105,21 +123,21 @@ class Search:
 
     def round(self, check: str, budget: Budget, rng: random.Random) -> Finding | None:
         """One round of hypothesis on one check: its first new finding, shrunk, or None."""
-        state = {"kind": None, "best": None, "until": float("inf")}
+        state = {"key": None, "best": None, "until": float("inf")}
 
         def new_finding(spec: Spec) -> bool:
             self.drawn += 1
-            if state["kind"] is None:
+            if state["key"] is None:
                 if budget.spent(self.drawn):
                     return False
-                kind = self.judged(spec).kind
-                if kind is None or self.seen(check, kind):
+                found = key(self.judged(spec))
+                if found[0] is None or self.seen(check, found):
                     return False
-                state.update(kind=kind, best=spec, until=budget.shrink_deadline())
+                state.update(key=found, best=spec, until=budget.shrink_deadline())
                 return True
             if time.monotonic() > state["until"]:  # shrinking has had its time: keep the best so far
                 return spec == state["best"]
-            if self.judged(spec).kind == state["kind"]:
+            if key(self.judged(spec)) == state["key"]:
                 state["best"] = spec
                 return True
             return False
@@ -129,19 +147,24 @@ class Search:
         quiet = settings(max_examples=room, deadline=None, database=None, phases=(Phase.generate, Phase.shrink),
                          verbosity=Verbosity.quiet)
         try:
-            find(specs(check, self.dtypes), new_finding, settings=quiet, random=rng)
+            find(self.strategy(check), new_finding, settings=quiet, random=rng)
         except NoSuchExample:
             pass
         except Flaky:  # the backend answered one case two ways: keep the smallest seen failing
             pass
-        if state["kind"] is None:
+        if state["key"] is None:
             return None
-        return self.finished(state["best"], state["kind"])
+        return self.finished(state["best"], state["key"])
 
-    def finished(self, spec: Spec, kind: str) -> Finding:
-        """The shrunk case made simplest, and which of its parameters matter."""
+    def finished(self, spec: Spec, found: tuple) -> Finding:
+        """The shrunk case made simplest, and which of its parameters matter; an illegal input
+        stays illegal by the same rule alone."""
+        kind, rule = found
+        keep = LEGAL if rule is None else illegal.SameRule(rule)
+
         def still_fails(candidate: Spec) -> bool:
-            return self.judged(candidate).kind == kind
-        spec = simplify(spec, still_fails, self.dtypes[0])
+            return key(self.judged(candidate)) == found
+        spec = simplify(spec, still_fails, self.dtypes[0], keep)
         judged = self.judged(spec)
-        return Finding(spec, kind, judged.status, judged.message, matters(spec, still_fails, self.dtypes[0]))
+        return Finding(spec, kind, judged.status, judged.message, matters(spec, still_fails, self.dtypes[0], keep),
+                       rule)

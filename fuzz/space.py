@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 from hypothesis import strategies as st
 
-from conformance.cases import Case
+from conformance.cases import Case, json_tuples
 from reference.dtypes import INT_DTYPES
 from reference.params import conv_params
 from reference.transposed_params import conv_transpose_params
@@ -28,9 +28,10 @@ MAX_BATCH, MAX_PER_GROUP, MAX_GROUPS, MAX_DEPTHWISE = 8, 32, 4, 32
 MAX_KERNEL, MAX_IMAGE, MAX_STRIDE, MAX_DILATION, MAX_PAD = 11, 64, 5, 4, 4
 GRADIENT_CHECKS = ("conv2d_grads", "conv_transpose2d_grads")
 LOOP_CHECKS = ("corr2d_loop", "trans_conv_loop")
-TRANSPOSED_CHECKS = ("conv_transpose2d", "conv_transpose2d_grads", "trans_conv_loop")
+ILLEGAL_CHECKS = ("conv2d_illegal", "conv_transpose2d_illegal")  # fuzz/illegal.py: the native op on illegal input
+TRANSPOSED_CHECKS = ("conv_transpose2d", "conv_transpose2d_grads", "trans_conv_loop", "conv_transpose2d_illegal")
 SEARCHED_CHECKS = ("conv2d", "conv2d_grads", "conv_transpose2d", "conv_transpose2d_grads", "corr2d_loop",
-                   "trans_conv_loop")
+                   "trans_conv_loop")  # conformance's own checks, judged on legal cases
 SIMPLEST_DTYPES = ("float32", "float64")  # the order dtypes are drawn in: what users run first
 EMPTY_ONE_IN = 10  # one case in ten has an empty batch
 SEED = 0  # the arrays' seed: a finding depends on the shapes and parameters, not on luck
@@ -55,6 +56,10 @@ class Spec:
     padding: int | str | tuple = 0
     output_padding: int | tuple = 0
     bias: bool = False
+    # Only illegal specs (fuzz/illegal.py) set these, to break a rule on purpose: x's channels
+    # other than w asks for, a bias of another length than the output channels.
+    x_channels: int | None = None
+    bias_length: int | None = None
 
     @property
     def transposed(self) -> bool:
@@ -62,13 +67,24 @@ class Spec:
 
     @property
     def x_shape(self) -> tuple:
-        return (self.n, self.groups * self.in_per_group, self.h, self.w)
+        channels = self.groups * self.in_per_group if self.x_channels is None else self.x_channels
+        return (self.n, channels, self.h, self.w)
 
     @property
     def w_shape(self) -> tuple:
         if self.transposed:
             return (self.groups * self.in_per_group, self.out_per_group, self.kh, self.kw)
         return (self.groups * self.out_per_group, self.in_per_group, self.kh, self.kw)
+
+    @property
+    def out_channels(self) -> int:
+        return self.groups * self.out_per_group
+
+    @property
+    def b_shape(self) -> tuple | None:
+        if not self.bias:
+            return None
+        return (self.out_channels if self.bias_length is None else self.bias_length,)
 
     @property
     def params(self) -> dict:
@@ -80,26 +96,26 @@ class Spec:
         return {k: v for k, v in given.items() if v != defaults[k]}
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """Every field but the rule breakers left unset (so that a legal spec's id, a hash of
+        this, does not depend on them)."""
+        return {k: v for k, v in asdict(self).items() if not (k in ILLEGAL_ONLY and v is None)}
+
+
+ILLEGAL_ONLY = ("x_channels", "bias_length")
 
 
 def spec_from_json(data: dict) -> Spec:
-    return Spec(**{k: tuples(v) for k, v in data.items()})
-
-
-def tuples(value):
-    """JSON's lists back into the tuples the parameters are written with."""
-    return tuple(tuples(v) for v in value) if isinstance(value, list) else value
+    return Spec(**{k: json_tuples(v) for k, v in data.items()})
 
 
 def out_hw(spec: Spec) -> tuple[int, int] | None:
     """The output's height and width, or None when the reference's validator refuses the call."""
-    x = np.broadcast_to(np.float32(0), spec.x_shape)
-    w = np.broadcast_to(np.float32(0), spec.w_shape)
+    x, w = (np.broadcast_to(np.float32(0), shape) for shape in (spec.x_shape, spec.w_shape))
+    b = None if spec.b_shape is None else np.broadcast_to(np.float32(0), spec.b_shape)
     try:
         if spec.transposed:
-            return conv_transpose_params(x, w, **spec.params).out_hw
-        return conv_params(x, w, **spec.params).out_hw
+            return conv_transpose_params(x, w, b, **spec.params).out_hw
+        return conv_params(x, w, b, **spec.params).out_hw
     except (ValueError, TypeError):
         return None
 
@@ -126,7 +142,7 @@ def _axis(spec: Spec, axis: int) -> tuple[int, int, int, int]:
     return k, s, d, d * (k - 1) + 1
 
 
-def _pads(spec: Spec, axis: int) -> int:
+def axis_pads(spec: Spec, axis: int) -> int:
     """Both pads of one axis, for every padding form but "same" (which depends on the size)."""
     padding = spec.padding
     if padding == "valid":
@@ -144,8 +160,8 @@ def axis_out(spec: Spec, axis: int, size: int) -> int:
     if spec.padding == "same":
         return size * s if spec.transposed else -(-size // s)
     if spec.transposed:
-        return (size - 1) * s + span - _pads(spec, axis) + pair(spec.output_padding)[axis]
-    return (size + _pads(spec, axis) - span) // s + 1
+        return (size - 1) * s + span - axis_pads(spec, axis) + pair(spec.output_padding)[axis]
+    return (size + axis_pads(spec, axis) - span) // s + 1
 
 
 def smallest_image(spec: Spec, axis: str) -> int:
@@ -199,15 +215,16 @@ def output_paddings(draw, stride, dilation):
 
 
 @st.composite
-def specs(draw, check: str, dtypes, max_macs: int = MAX_MACS):
-    """A legal case for `check` in the backend's declared dtypes (integers for no gradient)."""
+def specs(draw, check: str, dtypes, max_macs: int = MAX_MACS, padding_forms=None):
+    """A legal case for `check` in the backend's declared dtypes (integers for no gradient);
+    padding_forms: a strategy of paddings other than every form (paddings())."""
     usable = [d for d in dtype_order(dtypes) if not (check in GRADIENT_CHECKS and d in INT_DTYPES)]
     dtype = draw(st.sampled_from(usable))
     if check in LOOP_CHECKS:
         return draw(loop_specs(check, dtype))
     spec = Spec(check, dtype, kh=draw(st.integers(1, MAX_KERNEL)), kw=draw(st.integers(1, MAX_KERNEL)),
                 stride=draw(one_or_pair(MAX_STRIDE)), dilation=draw(one_or_pair(MAX_DILATION)),
-                padding=draw(paddings()))
+                padding=draw(paddings() if padding_forms is None else padding_forms))
     if spec.transposed and spec.padding != "same":  # "same" fixes the output size: no output_padding
         spec = replace(spec, output_padding=draw(output_paddings(spec.stride, spec.dilation)))
     spec = draw(images(spec, max_macs))
