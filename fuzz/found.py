@@ -4,7 +4,8 @@ with its case in conformance's own fields, what it was found on, and its native 
 results/fuzz/repro/<id>.py (fuzz/reproduce) when the framework has one.
 
 A finding of an illegal input the native op accepted (kind "accepted") has no legal Case: its
-"case" is null and conformance skips it; it stays in the file as a record.
+"case" is null and conformance skips it; it stays in the file as a record, and its script
+(fuzz/reproduce/accepted.py) calls the native op on the illegal arrays.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from runner import machine
 from runner.files import write_json_atomic, write_text_atomic
 
 from . import reproduce
+from .reproduce import accepted
 from .space import case_id, legal, spec_from_json, to_case
 
 FORMAT = 1
@@ -79,17 +81,16 @@ def found_on(backend: str, start: dict, commit: str | None) -> dict:
             "cpu_flags": cpu_flags(), "versions": framework_versions(backend, start.get("packages") or {})}
 
 
-def write_reproducer(directory: Path, backend: str, case, check: str) -> str | None:
-    """repro/<id>.py from fuzz.reproduce.script, relative to directory; None when there is none."""
-    if case is None:
-        return None
+def write_reproducer(directory: Path, backend: str, entry_id: str, case, spec, check: str) -> str | None:
+    """repro/<id>.py, relative to directory: fuzz.reproduce.script for a legal case,
+    fuzz.reproduce.accepted.script for an illegal one; None when there is none."""
     try:
-        text = reproduce.script(backend, case, check)
+        text = reproduce.script(backend, case, check) if case is not None else accepted.script(backend, spec)
     except Exception:  # noqa: BLE001 - a finding without a script is still a finding
         text = None
     if text is None:
         return None
-    relative = f"{REPRO}/{case.id}.py"
+    relative = f"{REPRO}/{entry_id}.py"
     write_text_atomic(directory / relative, text)
     return relative
 
@@ -104,8 +105,8 @@ def entry(record: dict, backend: str, start: dict, directory: Path, commit: str 
             "case": case_json(case), "spec": record["spec"], "matters": record.get("matters") or {},
             "matters_line": record.get("matters_line", ""), "status": record.get("status", ""),
             "message": first_line(record.get("message", "")), "known": None,
-            "found_on": found_on(backend, start, commit), "reproducer": write_reproducer(directory, backend, case,
-                                                                                  record["check"])}
+            "found_on": found_on(backend, start, commit),
+            "reproducer": write_reproducer(directory, backend, entry_id, case, spec, record["check"])}
 
 
 def first_line(text: str) -> str:

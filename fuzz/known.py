@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from runner import expectations, machine
 
-from .space import tuples
+from conformance.cases import json_tuples as tuples
 
 
 def in_force(spec: str, start: dict, entries) -> list:

@@ -17,7 +17,8 @@ from conformance.cases import Case
 from conformance.checks import check_case
 from fuzz import __main__ as command
 from fuzz.model import FOUND_FIELDS
-from fuzz.space import Spec, spec_from_json, tuples
+from conformance.cases import json_tuples as tuples
+from fuzz.space import Spec, spec_from_json
 
 PLUGINS = Path(__file__).resolve().parents[1] / "fuzz_plugins"
 WIDE = str(PLUGINS / "wide_kernel.py")
@@ -113,26 +114,35 @@ def finding(spec: Spec, kind: str = "value", status: str = "fail") -> dict:
             "matters": {"kh": spec.kh}, "matters_line": matters_line({"kh": spec.kh}), "elapsed": 0.5}
 
 
-def built_report(directory: Path, findings=(finding(SHRUNK),)) -> dict:
+def built_report(directory: Path, findings=(finding(SHRUNK),), backend: str = "numpy") -> dict:
     """report.json built by the command's own code from a journal written here (no process): one
     backend with these findings (by default wide_kernel's corner), for the schema test too."""
     from fuzz import journal, model
     from runner.process import Outcome
-    writer = journal.Writer(journal.path(directory, "numpy"))
-    writer.record("start", backend="numpy", name="numpy", version="2.4", packages={"numpy": "2.4", "torch": "9"},
+    writer = journal.Writer(journal.path(directory, backend))
+    writer.record("start", backend=backend, name=backend, version="2.4", packages={"numpy": "2.4", "torch": "9"},
                   checks=["conv2d"], dtypes=["float32"], seed=7, seconds=1.0)
     for record in findings:
         writer.record("finding", **record)
     writer.record("summary", tried={"conv2d": 40}, drawn=44, seconds=1.0, findings=len(findings))
     writer.close()
-    outcome = Outcome("numpy", "ok", "finished", 0, 1.5, str(directory / "numpy.log"))
-    return model.build(["numpy"], {"jax": "not installed"}, {"numpy": outcome}, directory, 7, 1.0, 0.0, False)
+    outcome = Outcome(backend, "ok", "finished", 0, 1.5, str(directory / f"{backend}.log"))
+    return model.build([backend], {"jax": "not installed"}, {backend: outcome}, directory, 7, 1.0, 0.0, False)
 
 
 def test_an_illegal_input_accepted_is_kept_without_a_case_or_a_script(tmp_path):
     [entry] = built_report(tmp_path, [finding(ILLEGAL, kind="accepted", status="accepted")])["findings"]
     assert (entry["case"], entry["reproducer"], entry["run"]) == (None, None, None)
     assert entry["kind"] == "accepted" and entry["known"] is None and entry["message"] == "y off"
+
+
+def test_an_illegal_input_accepted_by_a_framework_op_gets_the_native_script_of_fuzz_reproduce_accepted(tmp_path):
+    illegal = Spec("conv2d_illegal", kh=3)  # the illegal oracle's check: the native op on ILLEGAL's arrays
+    [entry] = built_report(tmp_path, [finding(illegal, kind="accepted", status="accepted")], "torch")["findings"]
+    assert entry["case"] is None and entry["reproducer"] == f"repro/{entry['id']}.py"
+    text = (tmp_path / entry["reproducer"]).read_text()
+    compile(text, entry["reproducer"], "exec")
+    assert "import torch" in text and "Rule broken:" in text
 
 
 def test_a_built_report_names_the_reproducer_and_the_command_that_runs_it(tmp_path):
