@@ -75,8 +75,9 @@ class Case:
 
 def _random(shape, dtype, seed):
     rng = np.random.default_rng(seed)
-    if dtype in INT_DTYPES:
-        return rng.integers(-4, 5, shape).astype(dtype)  # small: every sum stays exact
+    if dtype in INT_DTYPES:  # small (-4..4, unsigned 0..4): a short sum stays exact and in range
+        low = 0 if np.dtype(dtype).kind == "u" else -4
+        return rng.integers(low, 5, shape).astype(dtype)
     return rng.standard_normal(shape).astype(as_dtype(dtype))
 
 

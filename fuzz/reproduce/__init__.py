@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference.dtypes import unit_roundoff
+from reference.dtypes import underflow_error, unit_roundoff
 from reference.params import conv_params
 from reference.transposed_params import conv_transpose_params
 
@@ -55,7 +55,7 @@ def script(backend: str, case, check: str) -> str | None:
         return None
     return "\n".join([header(backend, case, check), family.imports(backend), "", truth_text(case, check), "",
                       arrays_text(case, check), expected_text(case, check, params), "", call,
-                      f"report({family.version(backend)}, got, want, sums, terms, U)", ""])
+                      f"report({family.version(backend)}, got, want, sums, terms, U, ETA)", ""])
 
 
 def canonical(case, check):
@@ -90,7 +90,8 @@ def dtype_text(dtype: str) -> str:
 def arrays_text(case, check) -> str:
     """x, w, b (or None) and, for gradients, dy: the case's arrays, built as Case.arrays builds them."""
     lines = (["import ml_dtypes  # NumPy's bfloat16", ""] if case.dtype == "bfloat16" else [])
-    lines.append(f"DTYPE, U = {dtype_text(case.dtype)}, {unit_roundoff(case.dtype)!r}  # U: the unit roundoff")
+    lines.append(f"DTYPE, U, ETA = {dtype_text(case.dtype)}, {unit_roundoff(case.dtype)!r}, "
+                 f"{underflow_error(case.dtype)!r}  # the unit roundoff; half the smallest subnormal")
     if case.book_inputs:  # the book's small example arrays, written out
         a = case.arrays
         lines += [f"x = np.array({a['x'].tolist()}).astype(DTYPE)", f"w = np.array({a['w'].tolist()}).astype(DTYPE)"]

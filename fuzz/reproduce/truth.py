@@ -11,10 +11,11 @@ import numpy as np
 
 
 def inputs(shape, dtype, seed):
-    """numpy's default_rng(seed): integers from -4 to 4, else standard normals, cast to dtype."""
+    """numpy's default_rng(seed): integers from -4 to 4 (unsigned: 0 to 4), else standard normals,
+    cast to dtype."""
     rng = np.random.default_rng(seed)
     if np.dtype(dtype).kind in "iu":
-        return rng.integers(-4, 5, shape).astype(dtype)
+        return rng.integers(0 if np.dtype(dtype).kind == "u" else -4, 5, shape).astype(dtype)
     return rng.standard_normal(shape).astype(dtype)
 
 
@@ -95,10 +96,11 @@ def expected(truth, names, arrays, params):
     return on(lambda a: a), on(np.abs), on(np.ones_like)
 
 
-def report(framework, got, want, sums, terms, u):
+def report(framework, got, want, sums, terms, u, eta):
     """Print, per output: the shapes, the worst absolute error, and the elements off by more than
-    2 (n + 1) u S, n the terms of that element and S the sum of their magnitudes (the truth on
-    |inputs| and on ones). An element that is NaN or inf on one side only is off too."""
+    2 (n + 1) (u S + eta), n the terms of that element, S the sum of their magnitudes (the truth on
+    |inputs| and on ones) and eta half the dtype's smallest subnormal (a rounding below the
+    smallest normal number). An element that is NaN or inf on one side only is off too."""
     print(framework)
     for name, truth in want.items():
         answer = np.asarray(got[name], np.float64)
@@ -110,7 +112,7 @@ def report(framework, got, want, sums, terms, u):
             error = np.where(same, 0.0, np.abs(answer - truth))
         error = np.where(np.isnan(error), np.inf, error)
         print(f"{name}: worst absolute error {error.max(initial=0.0):.6g}")
-        off = np.argwhere(error > 2 * (terms[name] + 1) * u * sums[name])
+        off = np.argwhere(error > 2 * (terms[name] + 1) * (u * sums[name] + eta))
         print(f"{name}: {len(off)} of {error.size} elements off" + (", first at:" if len(off) else ""))
         for index in off[:5]:
             print(f"  {name}[{', '.join(map(str, index))}] = {answer[tuple(index)]!r}, expected {truth[tuple(index)]!r}")

@@ -41,3 +41,24 @@ def test_an_output_padding_is_drawn_and_legal():
                  settings=settings(max_examples=3000, database=None), random=random.Random(0))
     verdict, _ = check_case(__import__("backends").load("numpy"), to_case(found), "conv_transpose2d")
     assert verdict.status == "pass"
+
+
+NARROW = ["int8", "uint8"]
+
+
+@pytest.mark.parametrize("check", ["conv2d", "conv_transpose2d", "corr2d_loop", "trans_conv_loop"])
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(data=__import__("hypothesis").strategies.data())
+def test_a_narrow_integer_case_sums_within_its_dtype_and_numpy_answers_it_exactly(check, data):
+    """Before max_terms, int8 and uint8 cases wrapped: NumPy's loop raised OverflowError and the
+    fuzzer reported convtabs' own inputs as findings."""
+    import numpy as np
+    spec = data.draw(specs(check, NARROW))
+    case = to_case(spec)
+    magnitudes = sum(np.abs(case.arrays[name].astype(np.int64)).max(initial=0) for name in ("x",))
+    largest = spec.in_per_group * spec.kh * spec.kw * magnitudes * np.abs(case.arrays["w"].astype(np.int64)).max(initial=0)
+    assert largest + 4 <= np.iinfo(spec.dtype).max
+    if np.dtype(spec.dtype).kind == "u":
+        assert case.arrays["x"].min(initial=0) >= 0 and case.arrays["w"].min(initial=0) >= 0
+    verdict, _ = check_case(__import__("backends").load("numpy"), case, check)
+    assert verdict.status == "pass", verdict
