@@ -33,19 +33,25 @@ def framework_section(name: str, framework: dict) -> Section:
     return Section(name, blocks)
 
 
-def document(table: dict, generated: str) -> Report:
+def summary(table: dict) -> str:
+    """One line for results/index.html: how many cells ran, how many behaviours change."""
     ran = sum(len(f["releases"]) for f in table.values())
     cells = sum(len(f["outcomes"]) for f in table.values())
-    intro = [Text(f"Generated {generated} by `make matrix`: {cells} cells, {ran} of which ran the conformance "
-                  "suite. Rows are the things that can differ (each backend's run, each check's verdict group, "
-                  "each probe's answer, each expectation in force); only those that differ are listed.")]
+    changed = sum(r.changes(f["releases"]) for f in table.values() for r in f["rows"])
+    return f"{cells} cells, {ran} of which ran the conformance suite; {changed} behaviours change between releases."
+
+
+def document(table: dict, generated: str) -> Report:
+    intro = [Text(f"Generated {generated} by `make matrix`: {summary(table)} Rows are the things that can "
+                  "differ (each backend's run, each check's verdict group, each probe's answer, each expectation in force); only those that differ are listed.")]
     return Report("convtabs matrix report", intro, [framework_section(n, f) for n, f in table.items()])
 
 
 def write_all(table: dict, cells: list[dict], directory: Path) -> dict[str, Path]:
     generated = dt.datetime.now().isoformat(timespec="seconds")
     directory.mkdir(parents=True, exist_ok=True)
-    summary = [{k: v for k, v in c.items() if k != "report"} for c in cells]
-    write_json_atomic(directory / "report.json", {"schema": SCHEMA, "generated": generated, "cells": summary,
+    cells_seen = [{k: v for k, v in c.items() if k != "report"} for c in cells]
+    write_json_atomic(directory / "report.json", {"schema": SCHEMA, "generated": generated,
+                                                  "summary": summary(table), "cells": cells_seen,
                                                   "frameworks": to_json(table)})
     return {"json": directory / "report.json", **write_documents(document(table, generated), directory)}
