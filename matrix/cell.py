@@ -52,14 +52,17 @@ def run(cell: plan.Cell, python: str) -> dict:
     result = {"schema": SCHEMA, "framework": cell.framework.name, "release": cell.release,
               "backends": list(cell.framework.backends), "full": full_corpus()}
     installed = environment.install(cell, python, folder / "install.log")
-    result.update(constraints=installed.constraints, status=NO_INSTALL, detail=installed.detail)
+    result.update(constraints=installed.constraints, status=NO_INSTALL, detail=installed.detail,
+                  install_seconds=round(time.monotonic() - started, 1))
     if installed.ok:
         loads, said = environment.imports(cell, python)
         result.update(status=RAN if loads else NO_IMPORT, detail="" if loads else said,
                       installed={p: environment.versions(python).get(environment.normalise(p))
                                  for p in cell.framework.packages})
         if loads:
+            suite_started = time.monotonic()
             result["exit_status"] = conformance(cell, python, folder)
+            result["suite_seconds"] = round(time.monotonic() - suite_started, 1)
     result["seconds"] = round(time.monotonic() - started, 1)
     (folder / "cell.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
