@@ -9,7 +9,9 @@ from pathlib import Path
 from runner.files import write_json_atomic
 from runner.report import Report, Section, Table, Text, code, write_documents
 
+from .expectations_file import versions_line
 from .merge import NO_VALUE, said, to_json
+from .ranges import proposals
 
 SCHEMA = "convtabs.matrix/1"
 
@@ -41,10 +43,25 @@ def summary(table: dict) -> str:
     return f"{cells} cells, {ran} of which ran the conformance suite; {changed} behaviours change between releases."
 
 
+def expectations_section(proposed: dict) -> Section:
+    """Each entry of expectations.toml: where it holds, by framework, and the versions that gives."""
+    rows = [[code(entry_id), framework, words,
+             code(versions_line(p["versions"]).strip()) if p["versions"] else "no versions: held in no release"]
+            for entry_id, p in proposed.items() for framework, words in p["said"].items()]
+    if not rows:
+        return Section("Expectations", [Text("No cell ran an expectations file with entries.")])
+    return Section("Expectations", [
+        Text("Where each entry of expectations.toml holds (the cells run every entry with its `versions` "
+             "lifted), and the `versions` that range gives: `python -m matrix.ranges --write` puts it in the file."),
+        Table(["entry", "framework", "where it holds", "proposed"], rows, group_first=True, lines=True)])
+
+
 def document(table: dict, generated: str) -> Report:
     intro = [Text(f"Generated {generated} by `make matrix`: {summary(table)} Rows are the things that can "
                   "differ (each backend's run, each check's verdict group, each probe's answer, each expectation in force); only those that differ are listed.")]
-    return Report("convtabs matrix report", intro, [framework_section(n, f) for n, f in table.items()])
+    sections = [framework_section(n, f) for n, f in table.items()]
+    return Report("convtabs matrix report", intro,
+                  [*sections, expectations_section(proposals({"frameworks": to_json(table)}))])
 
 
 def write_all(table: dict, cells: list[dict], directory: Path) -> dict[str, Path]:
@@ -53,5 +70,6 @@ def write_all(table: dict, cells: list[dict], directory: Path) -> dict[str, Path
     cells_seen = [{k: v for k, v in c.items() if k != "report"} for c in cells]
     write_json_atomic(directory / "report.json", {"schema": SCHEMA, "generated": generated,
                                                   "summary": summary(table), "cells": cells_seen,
-                                                  "frameworks": to_json(table)})
+                                                  "frameworks": to_json(table),
+                                                  "expectations": proposals({"frameworks": to_json(table)})})
     return {"json": directory / "report.json", **write_documents(document(table, generated), directory)}

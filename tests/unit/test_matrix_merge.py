@@ -49,7 +49,7 @@ def test_a_verdict_that_changes_is_said_from_release_to_release(tmp_path):
 def test_a_probe_answer_and_an_expectation_are_rows_of_their_own(tmp_path):
     table = _table(tmp_path)
     assert _row(table, "same: padding='same'")["said"] == "shape (4, 4) from 2.9.0 to 2.10.0; refused in 2.11.0"
-    assert _row(table, "tf-bug")["said"] == "met (tf) in 2.9.0; in force, not met in 2.10.0; met (tf) in 2.11.0"
+    assert _row(table, "tf-bug")["said"] == "known in 2.9.0; in force, not seen in 2.10.0; known in 2.11.0"
 
 
 def test_a_release_that_did_not_install_is_an_outcome_not_a_column(tmp_path):
