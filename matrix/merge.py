@@ -112,12 +112,15 @@ def cell_outcome(cell: dict) -> str:
 
 
 def merge(cells: list[dict]) -> dict:
-    """{framework: {"releases": [...], "outcomes": {release: str}, "rows": [Row...]}}, releases in
+    """{framework: {"releases": [...], "outcomes": {release: str}, "seconds": {release: {install,
+    suite, cell}}, "rows": [Row...]}}, releases in
     version order and rows only from the releases whose suite ran."""
     table: dict[str, dict] = {}
     for cell in sorted(cells, key=lambda c: (c["framework"], release_key(c["release"]))):
-        framework = table.setdefault(cell["framework"], {"releases": [], "outcomes": {}, "rows": {}})
+        framework = table.setdefault(cell["framework"], {"releases": [], "outcomes": {}, "seconds": {}, "rows": {}})
         framework["outcomes"][cell["release"]] = cell_outcome(cell)
+        framework["seconds"][cell["release"]] = {"install": cell.get("install_seconds"),
+                                                 "suite": cell.get("suite_seconds"), "cell": cell.get("seconds")}
         if cell["report"] is None:
             continue
         framework["releases"].append(cell["release"])
@@ -129,7 +132,7 @@ def merge(cells: list[dict]) -> dict:
 
 
 def to_json(table: dict) -> dict:
-    return {name: {"releases": f["releases"], "outcomes": f["outcomes"],
+    return {name: {"releases": f["releases"], "outcomes": f["outcomes"], "seconds": f["seconds"],
                    "rows": [{"kind": r.kind, "backend": r.backend, "what": r.what, "values": r.values,
                              "changes": r.changes(f["releases"]), "said": said(r.spans(f["releases"]), f["releases"])}
                             for r in f["rows"]]}

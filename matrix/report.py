@@ -18,7 +18,9 @@ SCHEMA = "convtabs.matrix/1"
 
 def framework_section(name: str, framework: dict) -> Section:
     releases = framework["releases"]
-    outcomes = Table(["release", "outcome"], [[code(r), o] for r, o in framework["outcomes"].items()])
+    outcomes = Table(["release", "outcome", "seconds: install", "suite", "cell"],
+                     [[code(r), o, *map(seconds_text, framework["seconds"][r].values())]
+                      for r, o in framework["outcomes"].items()])
     changed = [r for r in framework["rows"] if r.changes(releases)]
     blocks = [outcomes]
     if len(releases) < 2:
@@ -35,12 +37,25 @@ def framework_section(name: str, framework: dict) -> Section:
     return Section(name, blocks)
 
 
+def seconds_text(seconds) -> str:
+    return "" if seconds is None else f"{seconds:.0f}"
+
+
+def total_seconds(table: dict) -> dict[str, float]:
+    """The cells' seconds added up, per step: what the matrix took here, nox's own start aside."""
+    steps = ("install", "suite", "cell")
+    return {step: round(sum(s[step] or 0 for f in table.values() for s in f["seconds"].values()), 1) for step in steps}
+
+
 def summary(table: dict) -> str:
     """One line for results/index.html: how many cells ran, how many behaviours change."""
     ran = sum(len(f["releases"]) for f in table.values())
     cells = sum(len(f["outcomes"]) for f in table.values())
     changed = sum(r.changes(f["releases"]) for f in table.values() for r in f["rows"])
-    return f"{cells} cells, {ran} of which ran the conformance suite; {changed} behaviours change between releases."
+    took = total_seconds(table)
+    return (f"{cells} cells, {ran} of which ran the conformance suite; {changed} behaviours change between releases; "
+            f"the cells took {took['cell'] / 60:.1f} min ({took['install'] / 60:.1f} installing, "
+            f"{took['suite'] / 60:.1f} in the suite).")
 
 
 def expectations_section(proposed: dict) -> Section:
@@ -70,6 +85,6 @@ def write_all(table: dict, cells: list[dict], directory: Path) -> dict[str, Path
     cells_seen = [{k: v for k, v in c.items() if k != "report"} for c in cells]
     write_json_atomic(directory / "report.json", {"schema": SCHEMA, "generated": generated,
                                                   "summary": summary(table), "cells": cells_seen,
-                                                  "frameworks": to_json(table),
+                                                  "seconds": total_seconds(table), "frameworks": to_json(table),
                                                   "expectations": proposals({"frameworks": to_json(table)})})
     return {"json": directory / "report.json", **write_documents(document(table, generated), directory)}
