@@ -64,12 +64,15 @@ def uv_environment() -> dict[str, str]:
 
 
 def one_line(stderr: str) -> str:
-    """The line of uv's message that says why: the first that explains, else the last."""
+    """The line of uv's message that says why: its cause ("Because tensorflow-cpu==2.21.0 depends on
+    keras>=3.12.0..."), else the first error, else the last line."""
     lines = [re.sub(r"^[\s╰─▶×|]+", "", line).strip() for line in stderr.splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("Using ", "Resolved ", "warning:"))]
-    for line in lines:
-        if line.startswith(("Because", "No solution", "error:")) and len(line) > 20:
-            return line[:300]
+    lines = [line.removeprefix("cause:").strip() for line in lines
+             if line and not line.startswith(("Using ", "Resolved ", "warning:"))]
+    for wanted in (("Because",), ("No solution", "error:")):
+        for line in lines:
+            if line.startswith(wanted) and len(line) > 20:
+                return line[:300]
     return lines[-1][:300] if lines else "uv failed without a message"
 
 

@@ -43,3 +43,15 @@ def test_a_companion_that_pins_another_release_of_the_framework_is_left_to_the_r
 
 def test_a_package_the_framework_imports_without_declaring_it_is_asked_for():
     assert "setuptools" in _asked("paddle", "3.3.1")
+
+
+def test_a_cell_that_does_not_install_says_uvs_cause_not_only_that_it_failed():
+    from matrix.environment import one_line
+    stderr = ("Using Python 3.11.7 environment at: .cache/matrix/envs/cell-keras-3-10-0\n"
+              "  × No solution found when resolving dependencies:\n"
+              "  ╰─▶ Because tensorflow-cpu==2.21.0 depends on keras>=3.12.0 and you require tensorflow-cpu==2.21.0, "
+              "we can conclude that you require keras>=3.12.0.\n")
+    assert one_line(stderr).startswith("Because tensorflow-cpu==2.21.0 depends on keras>=3.12.0")
+    uv_0_13 = "error: No solution found when resolving dependencies\n  cause: Because there is no version of x==1\n"
+    assert one_line(uv_0_13) == "Because there is no version of x==1"
+    assert one_line("error: Failed to fetch: https://example.invalid/simple/x/\n").startswith("error: Failed to fetch")
