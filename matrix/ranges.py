@@ -91,8 +91,9 @@ def entry_rows(merged: dict) -> dict[str, dict[str, tuple[list[str], dict[str, s
 
 
 def proposals(merged: dict, frameworks: dict[str, plan.Framework] | None = None) -> dict[str, dict]:
-    """{entry id: {"said": {framework: words}, "versions": {package: specifier}}}; an entry that held
-    in no tested release proposes no versions."""
+    """{entry id: {"said": {framework: words}, "versions": {package: specifier}}}: the frameworks
+    whose releases showed something of the entry (one line when none did); an entry that held in no
+    tested release proposes no versions."""
     found = {}
     for entry_id, by_framework in sorted(entry_rows(merged).items()):
         versions = {}
@@ -100,7 +101,8 @@ def proposals(merged: dict, frameworks: dict[str, plan.Framework] | None = None)
             spec = specifier(releases, values)
             if spec:
                 versions[package_of(framework, frameworks)] = spec
-        found[entry_id] = {"said": {f: holds_said(*rv) for f, rv in by_framework.items()}, "versions": versions}
+        shown = {f: holds_said(*rv) for f, rv in by_framework.items() if judged(*rv)}
+        found[entry_id] = {"said": shown or {"every framework": holds_said([], {})}, "versions": versions}
     return found
 
 

@@ -152,3 +152,12 @@ def test_an_entry_not_in_force_in_a_release_is_not_applicable_there(tmp_path):
         (folder / "report.json").write_text(json.dumps({"expectations": block}))
     [row] = [r for r in to_json(merge(read_cells(tmp_path)))["tensorflow"]["rows"] if r["kind"] == "expectation"]
     assert row["values"] == {"2.19.1": NOT_APPLICABLE, "2.20.0": KNOWN, "2.21.0": NOW_PASSES}
+
+
+def test_only_the_frameworks_whose_releases_showed_the_entry_are_said():
+    merged = _merged({"e": SCENARIOS["from a release on"]})
+    merged["frameworks"]["jax"] = {"releases": ["0.10.2"], "rows": [
+        {"kind": "expectation", "what": "e", "values": {"0.10.2": NOT_APPLICABLE}}]}
+    assert list(ranges.proposals(merged)["e"]["said"]) == ["tensorflow"]
+    nowhere = ranges.proposals(_merged({"e": dict.fromkeys(TF, NOT_APPLICABLE)}))["e"]
+    assert nowhere["versions"] == {} and list(nowhere["said"].values())[0].startswith("not shown")
