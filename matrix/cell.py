@@ -13,9 +13,10 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
-from . import environment, plan
+from . import environment, expectations_file, plan
 
 SCHEMA = "convtabs.matrix-cell/1"
 RAN, NO_INSTALL, NO_IMPORT = "ran", "does not install", "does not import"
@@ -34,10 +35,21 @@ def folder_of(cell: plan.Cell) -> Path:
     return results_root() / cell.id
 
 
-def conformance(cell: plan.Cell, python: str, folder: Path) -> int:
+def unversioned_expectations(folder: Path) -> tuple[Path, list[str]]:
+    """The expectations file (CONV_EXPECTATIONS, else the project's) copied into the cell's folder
+    without its `versions` lines, so that the suite asks every entry in every release; its ids."""
+    source = Path(os.environ.get("CONV_EXPECTATIONS") or plan.ROOT / "expectations.toml")
+    text = expectations_file.without_versions(source.read_text()) if source.is_file() else ""
+    copy = folder / "expectations.toml"
+    copy.write_text(text)
+    return copy, [str(entry.get("id")) for entry in tomllib.loads(text).get("expect", [])]
+
+
+def conformance(cell: plan.Cell, python: str, folder: Path, expectations: Path) -> int:
     """The conformance suite for the cell's backends, writing into the cell's folder."""
     env = {**os.environ, "CONV_BACKEND": ",".join(cell.framework.backends), "CONV_RESULTS": str(folder),
-           "CONV_CASES": plan.corpus(full_corpus()), "PYTHONPATH": str(plan.ROOT)}
+           "CONV_CASES": plan.corpus(full_corpus()), "CONV_EXPECTATIONS": str(expectations),
+           "PYTHONPATH": str(plan.ROOT)}
     with (folder / "conformance.log").open("w") as log:
         return subprocess.run([python, "-m", "conformance"], cwd=plan.ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
@@ -52,14 +64,18 @@ def run(cell: plan.Cell, python: str) -> dict:
     result = {"schema": SCHEMA, "framework": cell.framework.name, "release": cell.release,
               "backends": list(cell.framework.backends), "full": full_corpus()}
     installed = environment.install(cell, python, folder / "install.log")
-    result.update(constraints=installed.constraints, status=NO_INSTALL, detail=installed.detail)
+    result.update(constraints=installed.constraints, status=NO_INSTALL, detail=installed.detail,
+                  install_seconds=round(time.monotonic() - started, 1))
     if installed.ok:
         loads, said = environment.imports(cell, python)
         result.update(status=RAN if loads else NO_IMPORT, detail="" if loads else said,
                       installed={p: environment.versions(python).get(environment.normalise(p))
                                  for p in cell.framework.packages})
         if loads:
-            result["exit_status"] = conformance(cell, python, folder)
+            suite_started = time.monotonic()
+            expectations, result["expectations"] = unversioned_expectations(folder)
+            result["exit_status"] = conformance(cell, python, folder, expectations)
+            result["suite_seconds"] = round(time.monotonic() - suite_started, 1)
     result["seconds"] = round(time.monotonic() - started, 1)
     (folder / "cell.json").write_text(json.dumps(result, indent=1) + "\n")
     return result

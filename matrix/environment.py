@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,18 +64,39 @@ def uv_environment() -> dict[str, str]:
 
 
 def one_line(stderr: str) -> str:
-    """The line of uv's message that says why: the first that explains, else the last."""
+    """The line of uv's message that says why: its cause ("Because tensorflow-cpu==2.21.0 depends on
+    keras>=3.12.0..."), else the first error, else the last line."""
     lines = [re.sub(r"^[\s╰─▶×|]+", "", line).strip() for line in stderr.splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("Using ", "Resolved ", "warning:"))]
-    for line in lines:
-        if line.startswith(("Because", "No solution", "error:")) and len(line) > 20:
-            return line[:300]
+    lines = [line.removeprefix("cause:").strip() for line in lines
+             if line and not line.startswith(("Using ", "Resolved ", "warning:"))]
+    for wanted in (("Because",), ("No solution", "error:")):
+        for line in lines:
+            if line.startswith(wanted) and len(line) > 20:
+                return line[:300]
     return lines[-1][:300] if lines else "uv failed without a message"
 
 
+def requirement_name(requirement: str) -> str:
+    return normalise(re.match(r"[A-Za-z0-9._-]+", requirement.strip()).group(0))
+
+
+def extras_requirements(cell: Cell, pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
+    """The requirements of the framework's extras, read from pyproject.toml rather than asked for as
+    `convtabs[extra]`: an extra pins the locked release (keras==3.15.1), which no other cell could
+    meet. The moved packages come from the cell's pins instead, the companions unpinned."""
+    optional = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    moved = {normalise(p) for p in cell.framework.packages}
+    companions = {normalise(p) for p in cell.framework.companions}
+    wanted = []
+    for requirement in (r for extra in cell.framework.extras for r in optional[extra]):
+        name = requirement_name(requirement)
+        if name not in moved:
+            wanted.append(name if name in companions else requirement)
+    return wanted
+
+
 def requirements(cell: Cell) -> list[str]:
-    extras = ",".join([*cell.framework.extras, "test"])
-    return ["-e", f"{ROOT}[{extras}]", *cell.pins]
+    return ["-e", f"{ROOT}[test]", *extras_requirements(cell), *cell.framework.undeclared, *cell.pins]
 
 
 def stamp_of(cell: Cell, lock: Path = LOCK) -> str:
@@ -83,9 +105,11 @@ def stamp_of(cell: Cell, lock: Path = LOCK) -> str:
 
 
 def closure(cell: Cell, env: dict) -> set[str]:
-    """The names of every package the release needs on its own (what it may move along with it)."""
+    """The names of every package the release and its companions need on their own (what they may
+    move along with them)."""
+    wanted = [*cell.pins, *cell.framework.companions]
     run = subprocess.run([uv(), "pip", "compile", "-", "--python-version", "3.11", "--no-header", "--no-annotate",
-                          "-q"], input="\n".join(cell.pins), capture_output=True, text=True, env=env)
+                          "-q"], input="\n".join(wanted), capture_output=True, text=True, env=env)
     return {normalise(m.group(1)) for m in map(PIN.match, run.stdout.splitlines()) if m}
 
 
@@ -98,7 +122,7 @@ def install(cell: Cell, python: str, log: Path, lock: Path = LOCK) -> Installed:
     if stamp.exists() and json.loads(stamp.read_text())["stamp"] == wanted:
         return Installed(**json.loads(stamp.read_text())["installed"])
     env, pins = uv_environment(), lock_pins(lock)
-    moved = {normalise(p) for p in cell.framework.packages}
+    moved = {normalise(p) for p in (*cell.framework.packages, *cell.framework.companions)}
     attempts = [("lock", lambda: moved), (f"lock, less {cell.id}'s own dependencies", lambda: moved | closure(cell, env))]
     CONSTRAINTS.mkdir(parents=True, exist_ok=True)
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,10 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 NO_VALUE = "no verdict"  # the release ran, but not this (its backend stopped early, or the check is new)
+# An expectation in one release: its behaviour seen (a covered check failed as the entry says), not
+# seen (its covered checks passed), in force but no covered check ran, or not in force here (another
+# backend or CPU). The cells run with the entries' `versions` lifted, so every release is asked.
+KNOWN, NOW_PASSES, IN_FORCE_UNSEEN, NOT_APPLICABLE = "known", "now passes", "in force, not seen", "not applicable"
 LOG_PATH = re.compile(r"\s*\(?log: [^)]*\)?")  # a cell's own path: never a difference between releases
 
 
@@ -60,8 +64,9 @@ def verdict_group(counts: dict) -> str:
     return ", ".join(f"{n} {status}" for status, n in present.items()) or "none"
 
 
-def observations(report: dict) -> dict[tuple[str, str, str], str]:
-    """{(kind, backend, what): value} of one cell's conformance report.json."""
+def observations(report: dict, entries=()) -> dict[tuple[str, str, str], str]:
+    """{(kind, backend, what): value} of one cell's conformance report.json (`entries`: the ids of
+    the expectations file the cell ran with)."""
     seen = {}
     for backend, b in report.get("backends", {}).items():
         run = b.get("run") or {}
@@ -72,12 +77,21 @@ def observations(report: dict) -> dict[tuple[str, str, str], str]:
     for probe_id, probe in report.get("probes", {}).items():
         for backend, answer in probe.get("answers", {}).items():
             seen[("probe", backend, f"{probe_id}: {probe.get('question', probe_id)}")] = str(answer)
-    known = report.get("expectations", {})
-    met = {entry.get("id"): sorted(entry.get("met", {})) for entry in known.get("met", [])}
-    for entry_id in known.get("in_force", []):
-        backends = met.get(entry_id)
-        seen[("expectation", "", entry_id)] = f"met ({', '.join(backends)})" if backends else "in force, not met"
+    for entry_id, value in expectation_outcomes(report.get("expectations", {}), entries).items():
+        seen[("expectation", "", entry_id)] = value
     return seen
+
+
+def expectation_outcomes(block: dict, entries=()) -> dict[str, str]:
+    """{entry id: KNOWN, NOW_PASSES, IN_FORCE_UNSEEN or NOT_APPLICABLE} of a conformance report's
+    expectations block; `entries` are the ids the cell ran with (those not in force here too)."""
+    met = {entry.get("id") for entry in block.get("met", [])}
+    passing = {entry.get("id") for entry in block.get("now_passing", [])}
+    in_force = set(block.get("in_force", []))
+    outcomes = dict.fromkeys(entries, NOT_APPLICABLE)
+    for entry_id in sorted(in_force | met | passing):
+        outcomes[entry_id] = KNOWN if entry_id in met else NOW_PASSES if entry_id in passing else IN_FORCE_UNSEEN
+    return outcomes
 
 
 def read_cells(root: Path) -> list[dict]:
@@ -98,16 +112,19 @@ def cell_outcome(cell: dict) -> str:
 
 
 def merge(cells: list[dict]) -> dict:
-    """{framework: {"releases": [...], "outcomes": {release: str}, "rows": [Row...]}}, releases in
+    """{framework: {"releases": [...], "outcomes": {release: str}, "seconds": {release: {install,
+    suite, cell}}, "rows": [Row...]}}, releases in
     version order and rows only from the releases whose suite ran."""
     table: dict[str, dict] = {}
     for cell in sorted(cells, key=lambda c: (c["framework"], release_key(c["release"]))):
-        framework = table.setdefault(cell["framework"], {"releases": [], "outcomes": {}, "rows": {}})
+        framework = table.setdefault(cell["framework"], {"releases": [], "outcomes": {}, "seconds": {}, "rows": {}})
         framework["outcomes"][cell["release"]] = cell_outcome(cell)
+        framework["seconds"][cell["release"]] = {"install": cell.get("install_seconds"),
+                                                 "suite": cell.get("suite_seconds"), "cell": cell.get("seconds")}
         if cell["report"] is None:
             continue
         framework["releases"].append(cell["release"])
-        for key, value in observations(cell["report"]).items():
+        for key, value in observations(cell["report"], cell.get("expectations", ())).items():
             framework["rows"].setdefault(key, Row(*key)).values[cell["release"]] = value
     for framework in table.values():
         framework["rows"] = sorted(framework["rows"].values(), key=lambda r: (r.kind, r.backend, r.what))
@@ -115,7 +132,7 @@ def merge(cells: list[dict]) -> dict:
 
 
 def to_json(table: dict) -> dict:
-    return {name: {"releases": f["releases"], "outcomes": f["outcomes"],
+    return {name: {"releases": f["releases"], "outcomes": f["outcomes"], "seconds": f["seconds"],
                    "rows": [{"kind": r.kind, "backend": r.backend, "what": r.what, "values": r.values,
                              "changes": r.changes(f["releases"]), "said": said(r.spans(f["releases"]), f["releases"])}
                             for r in f["rows"]]}

@@ -21,6 +21,8 @@ class Framework:
     backends: tuple[str, ...]
     module: str
     releases: tuple[str, ...]
+    companions: tuple[str, ...] = ()  # packages of the extras that pin a release of their own and move with it
+    undeclared: tuple[str, ...] = ()  # packages the framework imports without declaring them
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ def load(path: Path | None = None) -> dict:
 def frameworks(data: dict | None = None) -> dict[str, Framework]:
     data = load() if data is None else data
     return {name: Framework(name, tuple(f["packages"]), tuple(f.get("extras", ())), tuple(f["backends"]),
-                            f["module"], tuple(f["releases"]))
+                            f["module"], tuple(f["releases"]), tuple(f.get("companions", ())),
+                            tuple(f.get("undeclared", ())))
             for name, f in data["frameworks"].items()}
 
 

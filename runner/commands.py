@@ -15,6 +15,9 @@ class Command:
     folder: str      # where it writes, relative to the project
     report: str      # the page a reader opens first, in folder
     images: tuple[str, ...] = ()  # glob patterns of its pictures, in folder
+    # Whether `python -m <name>` runs its backends on runner.command's skeleton (an Orchestrator). The
+    # matrix does not: nox runs one environment per release and `python -m matrix` only merges them.
+    skeleton: bool = True
 
     @property
     def directory(self) -> Path:
@@ -40,6 +43,9 @@ COMMANDS = (
     Command("fuzz", "make fuzz",
             "Which cases outside the fixed corpus does a framework's convolution get wrong, shrunk to the smallest?",
             "results/fuzz", "report.md"),
+    Command("matrix", "make matrix",
+            "In which releases of each framework does each verdict, probe answer and known bug hold?",
+            "results/matrix", "report.md", skeleton=False),
 )
 
 

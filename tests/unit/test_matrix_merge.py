@@ -49,7 +49,7 @@ def test_a_verdict_that_changes_is_said_from_release_to_release(tmp_path):
 def test_a_probe_answer_and_an_expectation_are_rows_of_their_own(tmp_path):
     table = _table(tmp_path)
     assert _row(table, "same: padding='same'")["said"] == "shape (4, 4) from 2.9.0 to 2.10.0; refused in 2.11.0"
-    assert _row(table, "tf-bug")["said"] == "met (tf) in 2.9.0; in force, not met in 2.10.0; met (tf) in 2.11.0"
+    assert _row(table, "tf-bug")["said"] == "known in 2.9.0; in force, not seen in 2.10.0; known in 2.11.0"
 
 
 def test_a_release_that_did_not_install_is_an_outcome_not_a_column(tmp_path):
@@ -65,3 +65,22 @@ def test_a_log_path_is_no_difference_between_releases(tmp_path):
 
 def test_spans_of_one_release_name_it():
     assert said([("pass", "1.0", "1.0")], ["1.0"]) == "pass in 1.0"
+
+
+def test_each_cells_seconds_reach_the_merged_report_and_add_up(tmp_path):
+    from matrix.report import total_seconds, write_all
+    for release, took in (("2.9.0", (10.0, 20.0, 31.5)), ("2.10.0", (2.0, None, 2.5))):  # 2.10.0 did not install
+        folder = tmp_path / f"tensorflow-{release}"
+        folder.mkdir()
+        (folder / "cell.json").write_text(json.dumps({"framework": "tensorflow", "release": release,
+                                                      "status": "ran" if took[1] else "does not install",
+                                                      "install_seconds": took[0], "suite_seconds": took[1],
+                                                      "seconds": took[2]}))
+    cells = read_cells(tmp_path)
+    table = merge(cells)
+    assert total_seconds(table) == {"install": 12.0, "suite": 20.0, "cell": 34.0}
+    write_all(table, cells, tmp_path)
+    merged = json.loads((tmp_path / "report.json").read_text())
+    assert merged["seconds"]["cell"] == 34.0
+    assert merged["frameworks"]["tensorflow"]["seconds"]["2.9.0"] == {"install": 10.0, "suite": 20.0, "cell": 31.5}
+    assert "the cells took 0.6 min" in merged["summary"]
