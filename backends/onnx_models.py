@@ -111,7 +111,12 @@ def model(nodes, inputs: dict, output: tuple, initializers=()) -> ModelProto:
     """A model of `nodes` from `inputs` ({name: (dtype, shape)}) to "y" (dtype, shape or None)."""
     graph = helper.make_graph(nodes, "convtabs", [value_info(n, *spec) for n, spec in inputs.items()],
                               [value_info("y", *output)], initializer=list(initializers))
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="convtabs")
+    opsets = [helper.make_opsetid("", OPSET)]
+    # The lowest IR version the opset needs, not the onnx package's newest: ONNX Runtime 1.20 to 1.31
+    # refuse a model of onnx 1.23's default ("Unsupported model IR version: 14, max supported IR
+    # version: 10") before running a single Conv, and make matrix compares those releases.
+    return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
+                             producer_name="convtabs")
 
 
 def node_model(op: str, arrays: dict, out_dtype=None, **attributes) -> ModelProto:
