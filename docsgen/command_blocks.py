@@ -1,5 +1,5 @@
 """The blocks from the other commands' runs: port-summary, export-summary, bench-summary,
-d2l-summary, fuzz-summary. Each renders with its command's own section and table code where it has one, so a
+d2l-summary, fuzz-summary, matrix-summary. Each renders with its command's own section and table code where it has one, so a
 block says what that command's report.md says."""
 from __future__ import annotations
 
@@ -96,4 +96,32 @@ def fuzz_summary(snapshot: Snapshot, report: dict) -> str:
     lines += [f"- `{f['id']}`: {f['check']}, {f['kind']}; {f['matters_line']}: {as_text(f['message'])}"
               + (f" (known: `{f['known']}`)" if f["known"] else " (unexpected)")
               for f in report["findings"]] or ["- none"]
+    return "\n".join(lines)
+
+
+def matrix_outcome_rows(report: dict) -> list[list[str]]:
+    """Per framework: its releases that ran the suite, those that did not (with why), and the seconds."""
+    rows = []
+    for name, framework in report["frameworks"].items():
+        stopped = [f"{release}: {as_text(outcome)}" for release, outcome in framework["outcomes"].items()
+                   if release not in framework["releases"]]
+        seconds = framework["seconds"].values()
+        rows.append([name, ", ".join(framework["releases"]) or "none", "; ".join(stopped) or "none",
+                     f"{sum(s['install'] or 0 for s in seconds) / 60:.1f}", f"{sum(s['suite'] or 0 for s in seconds) / 60:.1f}"])
+    return rows
+
+
+@reading("matrix")
+def matrix_summary(snapshot: Snapshot, report: dict) -> str:
+    """What the snapshot's matrix run took, which releases ran, and every behaviour that changed."""
+    took = report["seconds"]
+    lines = [f"**{report['summary']}**", "",
+             f"Installing is what a second run skips (the environments are kept): the cells without it took "
+             f"{(took['cell'] - took['install']) / 60:.1f} min.", "",
+             table(["framework", "releases that ran the suite", "did not run", "min installing", "min in the suite"],
+                   matrix_outcome_rows(report)), "", "Behaviours that change between releases:", ""]
+    lines += [f"- {name}, {row['backend']}, {row['kind']} {as_text(row['what'])}: {as_text(row['said'])}"
+              for name, framework in report["frameworks"].items() for row in framework["rows"] if row["changes"]]
+    if lines[-1].endswith("releases:"):
+        lines.append("- none")
     return "\n".join(lines)

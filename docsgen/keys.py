@@ -20,5 +20,6 @@ KEYS = {
     "bench-summary": command_blocks.bench_summary,
     "d2l-summary": command_blocks.d2l_summary,
     "fuzz-summary": command_blocks.fuzz_summary,
+    "matrix-summary": command_blocks.matrix_summary,
     "sample-terminal": conformance_blocks.sample_terminal,
 }

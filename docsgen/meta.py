@@ -17,6 +17,8 @@ def wall_seconds(name: str, report: dict) -> tuple[float, str] | None:
         return report.get("timing", {}).get("wall_seconds"), "wall"
     if name in ("export", "fuzz"):
         return report.get("seconds"), "wall"
+    if name == "matrix":
+        return report.get("seconds", {}).get("cell"), "its cells added up"
     processes = {"bench": [s.get("seconds") for s in report.get("status", [])],
                  "d2l": [s.get("seconds") for s in report.get("statuses", {}).values()]}.get(name, [])
     known = [s for s in processes if s is not None]

@@ -68,6 +68,8 @@ def versions(name: str, data: dict, folder: Path) -> dict:
         return {s["backend"]: s.get("version") for s in data.get("status", [])}
     if name in ("export", "fuzz"):
         return {b: e.get("version") for b, e in data.get("backends", {}).items()}
+    if name == "matrix":  # every release of each framework whose suite ran
+        return {f: ", ".join(table["releases"]) for f, table in data.get("frameworks", {}).items()}
     if name == "d2l":  # the per-framework tabs beside page.json carry it
         tabs = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json")) if p.name not in ("page.json",
                                                                                                    "verdicts.json")]
