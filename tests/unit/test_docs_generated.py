@@ -49,7 +49,7 @@ def test_the_committed_pages_are_what_the_committed_snapshot_renders():
 
 def test_the_snapshot_holds_every_command_and_says_where_each_run_came_from():
     snapshot = load()
-    assert set(snapshot.reports) == {"conformance", "d2l", "port", "export", "bench", "fuzz"}
+    assert set(snapshot.reports) == {"conformance", "d2l", "port", "export", "bench", "fuzz", "matrix"}
     for name, run in snapshot.manifest.items():
         assert len(run["commit"]) == 40 and run["date"] and run["machine"]["cpu"], name
         if name in snapshot.reports and name != "port":  # install, test and disk name no framework
