@@ -7,6 +7,7 @@ from benchmarks.report.sections import ordered_groups, seconds_text
 from chapter.page import STATUSES as D2L_STATUSES
 from exports import report as export_report
 from fuzz import report as fuzz_report
+from matrix.report import total_seconds
 from port import sections as port_sections
 from runner.report import Section, Text
 from runner.report.markdown import block_lines, expand
@@ -105,9 +106,9 @@ def matrix_outcome_rows(report: dict) -> list[list[str]]:
     for name, framework in report["frameworks"].items():
         stopped = [f"{release}: {as_text(outcome)}" for release, outcome in framework["outcomes"].items()
                    if release not in framework["releases"]]
-        seconds = framework["seconds"].values()
+        took = total_seconds({name: framework})
         rows.append([name, ", ".join(framework["releases"]) or "none", "; ".join(stopped) or "none",
-                     f"{sum(s['install'] or 0 for s in seconds) / 60:.1f}", f"{sum(s['suite'] or 0 for s in seconds) / 60:.1f}"])
+                     f"{took['install'] / 60:.1f}", f"{took['suite'] / 60:.1f}"])
     return rows
 
 
@@ -121,7 +122,6 @@ def matrix_summary(snapshot: Snapshot, report: dict) -> str:
              table(["framework", "releases that ran the suite", "did not run", "min installing", "min in the suite"],
                    matrix_outcome_rows(report)), "", "Behaviours that change between releases:", ""]
     lines += [f"- {name}, {row['backend']}, {row['kind']} {as_text(row['what'])}: {as_text(row['said'])}"
-              for name, framework in report["frameworks"].items() for row in framework["rows"] if row["changes"]]
-    if lines[-1].endswith("releases:"):
-        lines.append("- none")
+              for name, framework in report["frameworks"].items() for row in framework["rows"]
+              if row["changes"]] or ["- none"]
     return "\n".join(lines)

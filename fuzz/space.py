@@ -220,9 +220,8 @@ def max_terms(dtype: str) -> int:
     at most 4. int8 allows 7 (a 2x3 kernel over one channel), uint8 15; beyond that the exact sum
     wraps, and the reference and a framework differ by convtabs' choice of inputs, not by a bug.
     No cap for floats (a large int's cap exceeds every case the cost allows)."""
-    if dtype not in INT_DTYPES:
-        return MAX_KERNEL * MAX_KERNEL * MAX_PER_GROUP
-    return min((int(np.iinfo(dtype).max) - 4) // 16, MAX_KERNEL * MAX_KERNEL * MAX_PER_GROUP)
+    largest = MAX_KERNEL * MAX_KERNEL * MAX_PER_GROUP
+    return largest if dtype not in INT_DTYPES else min((int(np.iinfo(dtype).max) - 4) // 16, largest)
 
 
 @st.composite

@@ -55,8 +55,8 @@ def test_a_narrow_integer_case_sums_within_its_dtype_and_numpy_answers_it_exactl
     import numpy as np
     spec = data.draw(specs(check, NARROW))
     case = to_case(spec)
-    magnitudes = sum(np.abs(case.arrays[name].astype(np.int64)).max(initial=0) for name in ("x",))
-    largest = spec.in_per_group * spec.kh * spec.kw * magnitudes * np.abs(case.arrays["w"].astype(np.int64)).max(initial=0)
+    x, w = (np.abs(case.arrays[name].astype(np.int64)).max(initial=0) for name in ("x", "w"))
+    largest = spec.in_per_group * spec.kh * spec.kw * x * w
     assert largest + 4 <= np.iinfo(spec.dtype).max
     if np.dtype(spec.dtype).kind == "u":
         assert case.arrays["x"].min(initial=0) >= 0 and case.arrays["w"].min(initial=0) >= 0
