@@ -102,3 +102,13 @@ def test_a_missing_key_deep_inside_is_refused_too(built):
     report = copy.deepcopy(built["conformance"])
     del next(iter(report["backends"].values()))["checks"]["conv2d"]["worst_ratio"]
     assert any("'worst_ratio' is a required property" in p for p in problems("conformance", report))
+
+
+def test_the_fuzz_schema_names_every_check_and_kind_the_search_can_report():
+    """The enums are the search's own: a check added to fuzz/space.py (the illegal ones were missed
+    once, and CI refused the snapshot) or a kind added to fuzz/oracles.py must reach the schema."""
+    from fuzz.oracles import KINDS
+    from fuzz.space import ILLEGAL_CHECKS, SEARCHED_CHECKS
+    finding = json.loads((SCHEMAS / "fuzz.schema.json").read_text())["properties"]["findings"]["items"]["properties"]
+    assert set(finding["check"]["enum"]) == set(SEARCHED_CHECKS + ILLEGAL_CHECKS)
+    assert set(finding["kind"]["enum"]) == set(KINDS)
