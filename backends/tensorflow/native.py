@@ -11,7 +11,7 @@ def conv2d(x, w, b, stride, padding, dilation, device):
     wh = tf.transpose(tf.constant(np.asarray(w)), (2, 3, 1, 0))
     y = tf.nn.conv2d(xh, wh, stride, padding, dilations=dilation)
     if b is not None:
-        y = y + tf.constant(np.asarray(b))
+        y = tf.nn.bias_add(y, tf.constant(np.asarray(b)))  # TF's bias op, which checks its length
     return tf.transpose(y, (0, 3, 1, 2)).numpy()
 
 
@@ -37,7 +37,7 @@ def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device)
             size[axis] = (size[axis] - 1) * s + d * (k - 1) + 1 - pads + extra
     y = tf.nn.conv2d_transpose(xh, wh, (n, *size, c_out), stride, padding, dilations=dilation)
     if b is not None:
-        y = y + tf.constant(np.asarray(b))
+        y = tf.nn.bias_add(y, tf.constant(np.asarray(b)))  # TF's bias op, which checks its length
     return tf.transpose(y, (0, 3, 1, 2)).numpy()
 
 
