@@ -2,10 +2,12 @@
 the illegal arrays exactly as the probe called it, printing what came back (raising would be the
 right answer). The call is the adapter's own native function (backends/<framework>/native.py, the
 framework's public API as a user writes it), copied as text with just the names it uses, so the
-script needs no convtabs.
+script needs no convtabs. The ONNX runtimes' native op is a one-node model (backends/onnx_models.py
+native_model): their script builds that model from the same attributes, as fuzz/reproduce/onnxruntime.py
+builds a legal one, and runs it without the checker, as the probe does.
 
-    script(backend, spec) -> the script's text, or None for a backend with no such native file
-    (NumPy has no op; ONNX Runtime's model builder and the Keras backends span several modules).
+    script(backend, spec) -> the script's text, or None for a backend with no native op (NumPy, a
+    plug-in) or whose op needs its own environment (MXNet).
 """
 from __future__ import annotations
 
@@ -14,34 +16,66 @@ from pathlib import Path
 
 from ..illegal import NATIVE_HOOK, WORDS, broken, refusal
 from ..space import SEED, Spec
-from . import ROOT
+from . import ROOT, onnxruntime
 
 HEADER_IMPORT = "import numpy as np"  # every script's first line
+KERAS_VERSION = '"keras " + keras.__version__ + " on " + keras.backend.backend()'
 FRAMEWORKS = {"torch": '"torch " + torch.__version__', "tensorflow": '"tensorflow " + tf.__version__',
-              "jax": '"jax " + jax.__version__', "paddle": '"paddle " + paddle.__version__'}
+              "jax": '"jax " + jax.__version__', "paddle": '"paddle " + paddle.__version__',
+              "keras-jax": KERAS_VERSION, "keras-tensorflow": KERAS_VERSION, "keras-torch": KERAS_VERSION}
+ONNX_RUNS = {  # the native op's run: a session as ONNX Runtime's docs show, the evaluator without the checker
+    "onnxruntime": 'ort.InferenceSession(built.SerializeToString(), providers=["CPUExecutionProvider"])',
+    "onnx-reference": "ReferenceEvaluator(built)"}
+BACKENDS = (*FRAMEWORKS, *ONNX_RUNS)
 
 
 def script(backend: str, spec: Spec) -> str | None:
-    if backend not in FRAMEWORKS:
+    if backend not in BACKENDS:
         return None
     function = NATIVE_HOOK[spec.check].removeprefix("native_")
     rule = "+".join(broken(spec))
-    source = needed_source(ROOT / "backends" / backend / "native.py", function)
-    args = (f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.output_padding!r}, {spec.dilation!r}, 'cpu'"
-            if spec.transposed else f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.dilation!r}, 'cpu'")
+    body = onnx_call(backend, spec) if backend in ONNX_RUNS else native_call(backend, spec, function)
     return "\n".join([
         f'"""{backend}: native {function} on an input no convolution is defined for, which it should refuse.',
         f"Rule broken: {rule} ({WORDS.get(rule, rule)}).",
         f"convtabs' reference refuses it: {refusal(spec)}",
         'Prints what the op returned; an exception here is the right answer."""',
-        HEADER_IMPORT, source, "",
+        *prelude(backend), HEADER_IMPORT, *body[0], "",
         f"rng = np.random.default_rng({SEED})",
         f"x = rng.standard_normal({spec.x_shape}).astype(np.float32)",
         f"w = rng.standard_normal({spec.w_shape}).astype(np.float32)",
         f"b = rng.standard_normal({spec.b_shape}).astype(np.float32)" if spec.b_shape else "b = None",
-        f"print({FRAMEWORKS[backend]})",
-        f"y = np.asarray({function}({args}))",
+        *body[1],
         'print(f"returned shape {tuple(y.shape)} {y.dtype.name}, no error, for x {x.shape}, w {w.shape}")', ""])
+
+
+def prelude(backend: str) -> list[str]:
+    """Keras picks its backend from KERAS_BACKEND when it is first imported: set before any import."""
+    if not backend.startswith("keras-"):
+        return []
+    return ["import os", "", f'os.environ["KERAS_BACKEND"] = "{backend.removeprefix("keras-")}"']
+
+
+def native_call(backend: str, spec: Spec, function: str) -> tuple[list[str], list[str]]:
+    """(the definitions, the call) of native.py's function for the spec."""
+    folder = "keras" if backend.startswith("keras-") else backend
+    source = needed_source(ROOT / "backends" / folder / "native.py", function)
+    args = (f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.output_padding!r}, {spec.dilation!r}, 'cpu'"
+            if spec.transposed else f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.dilation!r}, 'cpu'")
+    return [source], [f"print({FRAMEWORKS[backend]})", f"y = np.asarray({function}({args}))"]
+
+
+def onnx_call(backend: str, spec: Spec) -> tuple[list[str], list[str]]:
+    """(the imports and model builder, the call) of the one-node model the ONNX probe runs."""
+    from backends.onnx_models import native_attributes  # imports onnx: only here
+    op = "ConvTranspose" if spec.transposed else "Conv"
+    attributes = native_attributes(spec.stride, spec.padding, spec.dilation,
+                                   spec.output_padding if spec.transposed else None)
+    return ([onnxruntime.imports(backend), onnxruntime.MODEL],
+            ['arrays = {"x": x, "w": w} | ({"b": b} if b is not None else {})',
+             f"print({onnxruntime.version(backend)})",
+             f"built = model({op!r}, arrays, None, **{attributes!r})  # y's shape left to the runtime",
+             f'y = np.asarray({ONNX_RUNS[backend]}.run(["y"], arrays)[0])'])
 
 
 def needed_source(path: Path, name: str) -> str:

@@ -10,12 +10,14 @@ from . import GRADS, LOOPS
 MODEL = '''
 
 def model(op, arrays, shape, **attributes):
-    """One `op` node from the named arrays to y of the given shape (the checker wants it)."""
+    """One `op` node from the named arrays to y of the given shape (the checker wants it; None: unknown)."""
     inputs = [helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
               for name, a in arrays.items()]
-    output = helper.make_tensor_value_info("y", helper.np_dtype_to_tensor_dtype(x.dtype), shape)
+    output = helper.make_tensor_value_info("y", helper.np_dtype_to_tensor_dtype(arrays["x"].dtype), shape)
     graph = helper.make_graph([helper.make_node(op, list(arrays), ["y"], **attributes)], "repro", inputs, [output])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
+    opsets = [helper.make_opsetid("", 22)]
+    # the lowest IR version opset 22 needs: ONNX Runtime before 1.32 refuses the onnx package's newest
+    return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets))
 '''
 
 RUN = {
