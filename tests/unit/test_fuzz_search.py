@@ -4,6 +4,7 @@ a correct plug-in gives no finding. Budgets are counted in examples, so the test
 the machine's speed."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,26 @@ def test_a_correct_plugin_gives_no_finding(seed):
     assert search.run(examples=6 * ROUND_EXAMPLES) == []  # one round of each check
     assert set(search.tried) == {"conv2d", "conv2d_grads", "conv_transpose2d", "conv_transpose2d_grads",
                                  "corr2d_loop", "trans_conv_loop"}
+
+
+class SlowPerShape:
+    """The correct plug-in paying for every call as JAX pays for a new shape."""
+    def __init__(self, seconds: float):
+        self._correct, self._seconds = plugin("correct"), seconds
+        self.name = "slow"
+
+    def __getattr__(self, name):
+        op = getattr(self._correct, name)
+
+        def slowly(*args, **kwargs):
+            time.sleep(self._seconds)
+            return op(*args, **kwargs)
+        return slowly
+
+
+def test_a_backend_slow_on_every_new_shape_still_reaches_every_check_within_its_budget():
+    """Six checks of ROUND_EXAMPLES cases at 0.1 s would take 36 s: in 8 s the first check alone
+    would be run, were each turn not its check's share of the budget."""
+    search = Search(SlowPerShape(0.1), seed=1)
+    search.run(seconds=8.0)
+    assert set(search.tried) == set(search.checks) and search.tried["conv2d"] < ROUND_EXAMPLES
