@@ -88,6 +88,17 @@ def broken(spec: Spec) -> tuple[str, ...]:
     return tuple(rule for rule in RULES[spec.check] if BREAKS[rule](spec))
 
 
+def facts(spec: Spec) -> dict:
+    """What an expectations entry's `where` can ask of an illegal spec: runner.expectations.call_facts'
+    facts that exist without a legal call (no pads, no output size) and the rule it breaks."""
+    (stride_h, stride_w), (dilation_h, dilation_w) = pair(spec.stride), pair(spec.dilation)
+    channels = spec.x_channels if spec.x_channels is not None else spec.groups * spec.in_per_group
+    return {"op": spec.check, "rule": "+".join(broken(spec)), "dtype": spec.dtype, "n": spec.n, "c": channels,
+            "h": spec.h, "w": spec.w, "o": spec.out_channels, "kh": spec.kh, "kw": spec.kw, "groups": spec.groups,
+            "stride_h": stride_h, "stride_w": stride_w, "dilation_h": dilation_h, "dilation_w": dilation_w,
+            "bias": spec.bias}
+
+
 def arrays(spec: Spec) -> tuple:
     """x, w and b (or None) in float32, seeded: what the native op is given."""
     rng = np.random.default_rng(SEED)

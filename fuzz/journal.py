@@ -5,6 +5,8 @@ bar, whether the process still lives) and after (the report). A crash keeps ever
 The events, in order:
   start     backend (the spec run), name, version, packages (runner.expectations.installed_packages),
             checks, dtypes, seed, seconds (the budget)
+  replayed  spec, status "refused", message: a kept illegal input (fuzz/replay.py) the native op now
+            refuses; one accepted again is a finding
   progress  tried {check: cases}, findings (so far), elapsed; at most a few a second
   finding   check, kind, status, message, spec (fuzz.space.Spec.to_json), matters, matters_line, elapsed
   summary   tried {check: cases}, drawn (cases hypothesis drew, repeats included), seconds, findings

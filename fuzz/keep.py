@@ -17,8 +17,9 @@ from typing import NamedTuple
 from conformance.cases import FOUND_CASES, FOUND_FORMAT, NOT_A_CASE, found_case, found_entries
 
 FOUND_JSON = Path("results/fuzz/found.json")
-NEXT_STEP = ("next: `make conformance` runs the kept cases on every backend; if a finding is the framework's "
-             "own bug, add an entry for its id to expectations.toml")
+NEXT_STEP = ("next: `make conformance` runs the kept cases on every backend, `make fuzz` probes the kept illegal "
+             "inputs again; if a finding is the framework's own, add an entry to expectations.toml (for a case its "
+             "id in `checks`, for an illegal input its rule in `where`)")
 
 
 class Kept(NamedTuple):

@@ -57,6 +57,17 @@ def backend_findings(spec: str, records: list[dict], directory: Path, entries, c
     return findings
 
 
+def now_passing(spec: str, records: list[dict], entries) -> list[dict]:
+    """The entries that said a kept illegal input is accepted, where this backend now refuses it."""
+    force = known.in_force(spec, (events(records, "start") or [{}])[0], entries)
+    passing = []
+    for record in events(records, "replayed"):
+        entry = known.covering_refused(force, record["spec"])
+        if entry is not None:
+            passing.append({"backend": spec, "entry": entry.id, "spec": record["spec"], "message": record["message"]})
+    return passing
+
+
 def backend_summary(spec: str, outcome, records: list[dict], findings: list[dict]) -> dict:
     start = (events(records, "start") or [{}])[0]
     summary = (events(records, "summary") or [None])[-1]
@@ -88,6 +99,7 @@ def build(selected: list[str], skipped: dict, outcomes: dict, directory: Path, s
             "replay": f"CONV_BACKEND={','.join(selected)} CONV_FUZZ_SEED={seed} CONV_FUZZ_SECONDS={budget:g} make fuzz",
             "machine": machine.describe(), "cpu_flags": found.cpu_flags(), "backends": backends,
             "skipped": skipped, "findings": findings,
+            "now_passes": [p for spec in selected for p in now_passing(spec, journals[spec], entries)],
             "expectations": {"file": shown(expectations.expectations_path()), "entries": len(entries)}}
 
 

@@ -9,6 +9,8 @@ report.json (schema "convtabs.fuzz/1", docs/schemas/fuzz.schema.json):
     skipped: {spec: reason},
     findings: [found.json's ENTRY + {spec_selected (the backend as CONV_BACKEND named it), words (the case in
                convtabs' words), run (the command that runs the reproducer), known_reason}],
+    now_passes: [{backend, entry, spec, message}]: an entry saying a kept illegal input is accepted
+                (fuzz/replay.py), where the backend now refuses it; reported, not failing
     expectations: {file, entries}
 A backend's problem is what makes its search untrustworthy (its process failed, or its journal
 has no summary); it fails the run like an unexpected finding.
@@ -84,6 +86,17 @@ def findings_section(report: dict) -> Section:
                                      "run its reproducer to see it without convtabs."), Shortened(full, short)])
 
 
+def now_passes_section(report: dict) -> Section | None:
+    """Kept illegal inputs (fuzz/replay.py) an expectations entry says are accepted, refused now."""
+    passing = report.get("now_passes") or []
+    if not passing:
+        return None
+    rows = [(f"{p['entry']} on {p['backend']}", f"refuses {p['spec']['check']} now: {p['message']}") for p in passing]
+    return Section("Now refused", [Text("Expectations entries whose kept illegal input the framework now refuses: "
+                                        "fixed, or the entry is wider than the evidence; narrow or remove it."),
+                                   Notes(rows)])
+
+
 def machine_section(report: dict) -> Section:
     m = report["machine"]
     flags = ", ".join(report["cpu_flags"]) or "none of those expectations ask about"
@@ -111,7 +124,8 @@ def intro(report: dict) -> list:
 
 def document(report: dict) -> Report:
     sections = [Section("Backends", [backends_table(report), Text("Cases tried per check:"), tried_table(report)]),
-                findings_section(report), problems_section(report), machine_section(report)]
+                findings_section(report), now_passes_section(report), problems_section(report),
+                machine_section(report)]
     return Report(TITLE, intro(report), [s for s in sections if s is not None],
                   [Text(strong(verdict_line(report))), Text(f"Wall time {report['seconds']:.0f} s.")])
 

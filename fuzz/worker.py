@@ -1,7 +1,8 @@
 """One backend's search, in that backend's own process (docs/design.md, Process model):
 `CONV_BACKEND=<spec> python -m fuzz.worker <spec> --seconds S --seed N --out DIR`, started by
-`python -m fuzz`. Loads the backend, runs fuzz.search.Search for S seconds and journals the search
-to DIR/<backend>.jsonl as it goes (fuzz/journal.py: every finding the moment it is shrunk).
+`python -m fuzz`. Loads the backend, probes the kept illegal inputs again (fuzz/replay.py), runs
+fuzz.search.Search for S seconds and journals it all to DIR/<backend>.jsonl as it goes
+(fuzz/journal.py: every finding the moment it is shrunk).
 
 Exit 0 when the search ran its budget (whatever it found: a finding is the search's answer, the
 orchestrator judges it), 1 when convtabs' own code raised, 3 when the backend would not load.
@@ -29,7 +30,8 @@ def finding_record(finding, elapsed: float) -> dict:
 
 
 def search(backend, spec: str, seconds: float, seed: int, writer: journal.Writer) -> None:
-    from .search import Search  # hypothesis and the reference: after the backend loaded, as its adapter tests do
+    from .replay import replay  # hypothesis and the reference: after the backend loaded, as its adapter tests do
+    from .search import Search, key
     started = time.monotonic()
     written = []
 
@@ -44,6 +46,11 @@ def search(backend, spec: str, seconds: float, seed: int, writer: journal.Writer
     writer.record("start", backend=spec, name=str(getattr(backend, "name", spec)),
                   version=str(getattr(backend, "version", "")), packages=installed_packages(),
                   checks=running.checks, dtypes=running.dtypes, seed=seed, seconds=seconds)
+    for kept, judged in replay(running.judged, running.checks):  # before the search, outside its budget
+        if judged.kind is not None and not running.seen(kept.check, key(judged)):  # one finding a rule, as searched
+            running.findings.append(running.finished(kept, key(judged)))
+        elif judged.status == "refused":
+            writer.record("replayed", spec=kept.to_json(), status=judged.status, message=judged.message)
     running.run(seconds=seconds)
     on_progress(running)  # the last finding, if the search ended on it
     writer.record("summary", tried=dict(running.tried), drawn=running.drawn, seconds=running.seconds,

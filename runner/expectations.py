@@ -18,7 +18,9 @@ An entry ([[expect]] in the file):
   backends  the backend names it covers, e.g. ["tensorflow", "keras-tensorflow"]
   checks    optional regular expression searched in "<case id>|<check>" (a conformance verdict)
   ops       optional list of ops it covers for calls outside the corpus ("conv2d", "conv2d_grads", ...)
-  where     optional conditions on the call's facts (call_facts): {out_w = 1, stride_w = ">1"}
+  where     optional conditions on the call's facts (call_facts): {out_w = 1, stride_w = ">1"}; for an
+            illegal input make fuzz found accepted, `rule` (fuzz/illegal.py's RULES) and the facts
+            its spec has (fuzz/illegal.py facts: no pads, no output size): {rule = "dilation", n = 0}
   versions  optional {package = "PEP 440 specifier"}: the installed releases it holds for
   cpu       optional CPU features all required ("avx512f"), or required absent ("!avx512f")
   status    the verdict statuses it covers (default ["fail"]: a wrong answer, not a crash)
@@ -45,7 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "expectations.toml"
 FIELDS = {"id", "backends", "checks", "ops", "where", "versions", "cpu", "status", "reason", "upstream", "probe"}
 FACTS = ("op", "dtype", "n", "c", "h", "w", "o", "kh", "kw", "groups", "stride_h", "stride_w", "dilation_h",
-         "dilation_w", "pad_top", "pad_bottom", "pad_left", "pad_right", "out_h", "out_w", "bias")
+         "dilation_w", "pad_top", "pad_bottom", "pad_left", "pad_right", "out_h", "out_w", "bias", "rule")
+WORDS = ("op", "dtype", "rule")  # the facts that are words, not numbers
 COMPARISONS = {">=": operator.ge, "<=": operator.le, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
                "==": operator.eq}
 CONDITION = re.compile(r"^\s*(>=|<=|!=|>|<|==)?\s*(-?\d+)\s*$")
@@ -132,7 +135,7 @@ def _condition(entry_id: str, name: str, raw):
     match = CONDITION.match(str(raw))
     if match:
         return (match.group(1) or "==", int(match.group(2)))
-    if name in ("op", "dtype"):
+    if name in WORDS:
         return (str(raw),)
     raise ExpectationError(f"expectation {entry_id!r}: where.{name} = {raw!r}: write a number, a comparison "
                            f"such as \">1\" or \"<=3\", or a list of allowed values")
