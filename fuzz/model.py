@@ -57,15 +57,19 @@ def backend_findings(spec: str, records: list[dict], directory: Path, entries, c
     return findings
 
 
-def now_passing(spec: str, records: list[dict], entries) -> list[dict]:
-    """The entries that said a kept illegal input is accepted, where this backend now refuses it."""
+def now_passing(spec: str, records: list[dict], entries, findings=()) -> list[dict]:
+    """The entries that said a kept illegal input is accepted, where this backend now refuses it
+    and no finding of this run is theirs (an entry covers several inputs: one accepted still holds
+    it), each once."""
     force = known.in_force(spec, (events(records, "start") or [{}])[0], entries)
-    passing = []
+    held = {f["known"] for f in findings if f["spec_selected"] == spec and f["known"]}
+    passing = {}
     for record in events(records, "replayed"):
         entry = known.covering_refused(force, record["spec"])
-        if entry is not None:
-            passing.append({"backend": spec, "entry": entry.id, "spec": record["spec"], "message": record["message"]})
-    return passing
+        if entry is not None and entry.id not in held and entry.id not in passing:
+            passing[entry.id] = {"backend": spec, "entry": entry.id, "spec": record["spec"],
+                                 "message": record["message"]}
+    return list(passing.values())
 
 
 def backend_summary(spec: str, outcome, records: list[dict], findings: list[dict]) -> dict:
@@ -99,7 +103,7 @@ def build(selected: list[str], skipped: dict, outcomes: dict, directory: Path, s
             "replay": f"CONV_BACKEND={','.join(selected)} CONV_FUZZ_SEED={seed} CONV_FUZZ_SECONDS={budget:g} make fuzz",
             "machine": machine.describe(), "cpu_flags": found.cpu_flags(), "backends": backends,
             "skipped": skipped, "findings": findings,
-            "now_passes": [p for spec in selected for p in now_passing(spec, journals[spec], entries)],
+            "now_passes": [p for spec in selected for p in now_passing(spec, journals[spec], entries, findings)],
             "expectations": {"file": shown(expectations.expectations_path()), "entries": len(entries)}}
 
 

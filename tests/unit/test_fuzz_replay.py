@@ -65,3 +65,9 @@ def test_an_op_that_refuses_them_now_makes_the_entry_for_that_rule_pass(corpus, 
     assert model.events(records, "finding") == [] and len(model.events(records, "replayed")) == 2
     passing = model.now_passing("refuses", records, ENTRIES)
     assert [(p["entry"], p["spec"]) for p in passing] == [("says-kernel-larger-accepted", KEPT[0].to_json())]
+
+
+def test_an_entry_one_of_whose_inputs_is_still_accepted_is_not_reported_as_passing(corpus, tmp_path):
+    records = journaled(RefusesIllegal(), "refuses", tmp_path)
+    still = [{"spec_selected": "refuses", "known": "says-kernel-larger-accepted"}]
+    assert model.now_passing("refuses", records, ENTRIES, still) == []
