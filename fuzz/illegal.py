@@ -88,12 +88,18 @@ def broken(spec: Spec) -> tuple[str, ...]:
     return tuple(rule for rule in RULES[spec.check] if BREAKS[rule](spec))
 
 
+def rule_of(spec: Spec) -> str:
+    """The rules a spec breaks as one name ("dilation"; "stride+dilation" for two): what a finding,
+    its reproducer and an expectations entry's `where.rule` call it."""
+    return "+".join(broken(spec))
+
+
 def facts(spec: Spec) -> dict:
     """What an expectations entry's `where` can ask of an illegal spec: runner.expectations.call_facts'
     facts that exist without a legal call (no pads, no output size) and the rule it breaks."""
     (stride_h, stride_w), (dilation_h, dilation_w) = pair(spec.stride), pair(spec.dilation)
     channels = spec.x_channels if spec.x_channels is not None else spec.groups * spec.in_per_group
-    return {"op": spec.check, "rule": "+".join(broken(spec)), "dtype": spec.dtype, "n": spec.n, "c": channels,
+    return {"op": spec.check, "rule": rule_of(spec), "dtype": spec.dtype, "n": spec.n, "c": channels,
             "h": spec.h, "w": spec.w, "o": spec.out_channels, "kh": spec.kh, "kw": spec.kw, "groups": spec.groups,
             "stride_h": stride_h, "stride_w": stride_w, "dilation_h": dilation_h, "dilation_w": dilation_w,
             "bias": spec.bias}
@@ -155,8 +161,7 @@ def probe(backend, spec: Spec) -> Judged:
         y = np.asarray(native_call(backend, spec))
     except Exception as exc:  # noqa: BLE001 - the framework's refusal, whatever its type, is the right answer
         return Judged(None, "refused", f"{type(exc).__name__}: {first_line(exc)}")
-    rules = broken(spec)
-    rule = rules[0] if len(rules) == 1 else "+".join(rules)
+    rule = rule_of(spec)
     op = NATIVE_HOOK[spec.check].removeprefix("native_")
     return Judged("accepted", "fail", f"native {op} returned shape {tuple(y.shape)} {y.dtype.name} for an illegal "
                   f"input ({WORDS.get(rule, rule)}); the reference refuses: {refused}", rule)

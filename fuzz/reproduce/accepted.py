@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ..illegal import NATIVE_HOOK, WORDS, broken, refusal
+from ..illegal import NATIVE_HOOK, WORDS, refusal, rule_of
 from ..space import SEED, Spec
 from . import ROOT, onnxruntime
 
@@ -33,7 +33,7 @@ def script(backend: str, spec: Spec) -> str | None:
     if backend not in BACKENDS:
         return None
     function = NATIVE_HOOK[spec.check].removeprefix("native_")
-    rule = "+".join(broken(spec))
+    rule = rule_of(spec)
     body = onnx_call(backend, spec) if backend in ONNX_RUNS else native_call(backend, spec, function)
     return "\n".join([
         f'"""{backend}: native {function} on an input no convolution is defined for, which it should refuse.',

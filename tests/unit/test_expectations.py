@@ -7,9 +7,9 @@ import pytest
 from conformance import results
 from conformance.cases import all_cases
 from conformance.known import case_facts
+from conformance.report import build
 from fuzz.illegal import facts as illegal_facts
 from fuzz.replay import kept_specs
-from conformance.report import build
 from runner import expectations
 from runner.expectations import ExpectationError, call_facts, parse
 from runner.process import Outcome
