@@ -32,6 +32,23 @@ class UnsupportedDType(TypeError):
     """The framework has no kernel for this dtype on this device (its own error is chained)."""
 
 
+class NegativeShape(ValueError):
+    """A native op returned a tensor of negative shape, which NumPy cannot hold: an answer to an
+    illegal input (the op accepted it), not a refusal. native_conv2d raises it instead of NumPy's
+    own error, so the divergence probes can tell the two apart."""
+
+    def __init__(self, shape):
+        self.shape = tuple(int(n) for n in shape)
+        super().__init__(f"the op returned a tensor of negative shape {self.shape}")
+
+
+def native_answer(y) -> np.ndarray:
+    """A native hook's answer (a NumPy array, or the framework's tensor) as NumPy, or NegativeShape."""
+    if min(tuple(getattr(y, "shape", ())), default=0) < 0:
+        raise NegativeShape(y.shape)
+    return np.asarray(y)
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What an adapter claims, once: a case outside it is "unsupported", inside it must pass."""
@@ -261,7 +278,7 @@ class Adapter:
         framework's own spelling, inputs converted with its default conversion (no dtype casts),
         its default numerics, NumPy out. No validation: the framework's own error propagates."""
         with self._scope():
-            return self._hook("native", "conv2d")(x, w, b, stride, padding, dilation, self.handle)
+            return native_answer(self._hook("native", "conv2d")(x, w, b, stride, padding, dilation, self.handle))
 
     def native_layer_defaults(self, in_channels=1, out_channels=1, kernel_size=(3, 3)) -> dict:
         """The built-in conv layer constructed with defaults only: {"class", "bias" (bool),
@@ -286,8 +303,8 @@ class Adapter:
         """The framework's own transposed convolution as a user would call it (its spelling, its
         defaults, its own kernel layout given the torch-layout w converted as its docs say)."""
         with self._scope():
-            return self._hook("native", "conv_transpose2d")(x, w, b, stride, padding, output_padding, dilation,
-                                                            self.handle)
+            return native_answer(self._hook("native", "conv_transpose2d")(x, w, b, stride, padding, output_padding,
+                                                                          dilation, self.handle))
 
     # ---- the framework's hooks -----------------------------------------------------------------
     def _conv2d(self, x, w, b, p: ConvParams):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from hypothesis import strategies as st
 
-from backends.base import first_line
+from backends.base import NegativeShape, first_line
 from reference.params import conv_params
 from reference.transposed_params import conv_transpose_params
 
@@ -159,12 +159,15 @@ def probe(backend, spec: Spec) -> Judged:
         return Judged(None, "legal", "the reference accepts this spec: no illegal input")
     try:
         y = np.asarray(native_call(backend, spec))
+        answer = f"shape {tuple(y.shape)} {y.dtype.name}"
+    except NegativeShape as exc:  # an answer NumPy cannot hold, but an answer: the op accepted the input
+        answer = f"a tensor of negative shape {exc.shape}"
     except Exception as exc:  # noqa: BLE001 - the framework's refusal, whatever its type, is the right answer
         return Judged(None, "refused", f"{type(exc).__name__}: {first_line(exc)}")
     rule = rule_of(spec)
     op = NATIVE_HOOK[spec.check].removeprefix("native_")
-    return Judged("accepted", "fail", f"native {op} returned shape {tuple(y.shape)} {y.dtype.name} for an illegal "
-                  f"input ({WORDS.get(rule, rule)}); the reference refuses: {refused}", rule)
+    return Judged("accepted", "fail", f"native {op} returned {answer} for an illegal input ({WORDS.get(rule, rule)}); "
+                  f"the reference refuses: {refused}", rule)
 
 
 # ---- the strategy -----------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ def conv2d(x, w, b, stride, padding, dilation, device):
     padding = padding.upper() if isinstance(padding, str) else padding
     x, w = paddle.to_tensor(np.asarray(x)), paddle.to_tensor(np.asarray(w))
     b = None if b is None else paddle.to_tensor(np.asarray(b))
-    return F.conv2d(x, w, b, stride, padding, dilation).numpy()
+    # The tensor itself, converted by the adapter: for some illegal sizes Paddle 3.3 returns one of
+    # negative shape, an answer that NumPy cannot hold.
+    return F.conv2d(x, w, b, stride, padding, dilation)
 
 
 def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device):
@@ -18,7 +20,7 @@ def conv_transpose2d(x, w, b, stride, padding, output_padding, dilation, device)
     # "same" / "valid" in either case, ints, pairs or [top, bottom, left, right] lists.
     x, w = paddle.to_tensor(np.asarray(x)), paddle.to_tensor(np.asarray(w))
     b = None if b is None else paddle.to_tensor(np.asarray(b))
-    return F.conv2d_transpose(x, w, b, stride, padding, output_padding, dilation=dilation).numpy()
+    return F.conv2d_transpose(x, w, b, stride, padding, output_padding, dilation=dilation)  # as conv2d's
 
 
 def layer_defaults(in_channels, out_channels, kernel_size) -> dict:
