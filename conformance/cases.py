@@ -326,14 +326,24 @@ def transposed_cases() -> list[Case]:
 FOUND_CASES = Path(__file__).with_name("found_cases.json")
 FOUND_FORMAT = 1
 FOUND_CASE_FIELDS = ("op", "x_shape", "w_shape", "dtype", "bias", "params", "seed")
-NOT_A_CASE = "accepted"  # an illegal input a framework accepted: there is no legal case to check
+# The kinds of kept finding that are records, not cases: an illegal input a framework accepted (no
+# legal case to check), and a case that kills a backend's process (run in-process, it would end the
+# conformance run of that backend; make fuzz probes it alone, in a process of its own).
+NOT_A_CASE = "accepted"
+CRASH = "crash"
+RECORDS = (NOT_A_CASE, CRASH)
+
+
+def is_record(entry) -> bool:
+    """Whether a kept entry is a record (RECORDS) that conformance does not run."""
+    return isinstance(entry, dict) and entry.get("kind") in RECORDS
 
 
 def found_cases(path: Path = FOUND_CASES) -> list[Case]:
     """The kept findings of `make fuzz` (docs: the fuzz command's found.json format), each a Case of
-    source "found" with the one check it was found on; "accepted" findings are records, no cases."""
+    source "found" with the one check it was found on; RECORDS are no cases."""
     cases = [found_case(entry, f"{path}: entry {index}") for index, entry in enumerate(found_entries(path))
-             if not (isinstance(entry, dict) and entry.get("kind") == NOT_A_CASE)]
+             if not is_record(entry)]
     repeated = sorted(id_ for id_, count in Counter(c.id for c in cases).items() if count > 1)
     if repeated:
         raise ValueError(f"{path}: ids kept more than once: {', '.join(repeated)}")

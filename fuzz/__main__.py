@@ -55,7 +55,7 @@ class Fuzz(Orchestrator):
                 f"of search per backend; {self.running()}")
 
     def stale(self):  # an earlier run's journals, findings and scripts must not stand in for this one's
-        yield from (journal.path(self.directory, spec) for spec in self.selected)
+        yield from (path(self.directory, spec) for spec in self.selected for path in (journal.path, journal.case_path))
         yield from (self.directory / name for name in (found.FOUND, found.REPRO, "report.json", "report.md",
                                                        "report.html"))
 

@@ -21,7 +21,7 @@ from reference.transposed_params import conv_transpose_params
 
 from .oracles import Judged
 from .space import (ILLEGAL_CHECKS, MAX_DILATION, MAX_IMAGE, MAX_KERNEL, MAX_PAD, MAX_STRIDE, SEED, Spec, axis_pads,
-                    axis_out, one_or_pair, pair, smallest_image, specs)
+                    axis_out, one_or_pair, pair, side_pads, smallest_image, specs)
 
 ILLEGAL_MACS = 20_000  # the legal spec a rule is broken in: small, the rule is the point
 NATIVE_HOOK = {"conv2d_illegal": "native_conv2d", "conv_transpose2d_illegal": "native_conv_transpose2d"}
@@ -96,13 +96,20 @@ def rule_of(spec: Spec) -> str:
 
 def facts(spec: Spec) -> dict:
     """What an expectations entry's `where` can ask of an illegal spec: runner.expectations.call_facts'
-    facts that exist without a legal call (no pads, no output size) and the rule it breaks."""
+    facts and the rule it breaks. The pads exist for any padding but "same"; the output size only
+    where the numbers are in range (it may then be below 1: the kernel larger than the image)."""
     (stride_h, stride_w), (dilation_h, dilation_w) = pair(spec.stride), pair(spec.dilation)
     channels = spec.x_channels if spec.x_channels is not None else spec.groups * spec.in_per_group
-    return {"op": spec.check, "rule": rule_of(spec), "dtype": spec.dtype, "n": spec.n, "c": channels,
-            "h": spec.h, "w": spec.w, "o": spec.out_channels, "kh": spec.kh, "kw": spec.kw, "groups": spec.groups,
-            "stride_h": stride_h, "stride_w": stride_w, "dilation_h": dilation_h, "dilation_w": dilation_w,
-            "bias": spec.bias}
+    found = {"op": spec.check, "rule": rule_of(spec), "dtype": spec.dtype, "n": spec.n, "c": channels,
+             "h": spec.h, "w": spec.w, "o": spec.out_channels, "kh": spec.kh, "kw": spec.kw, "groups": spec.groups,
+             "stride_h": stride_h, "stride_w": stride_w, "dilation_h": dilation_h, "dilation_w": dilation_w,
+             "bias": spec.bias}
+    if spec.padding != "same":
+        (found["pad_top"], found["pad_bottom"]), (found["pad_left"], found["pad_right"]) = \
+            side_pads(spec, 0), side_pads(spec, 1)
+        if _numbers_fine(spec):
+            found["out_h"], found["out_w"] = axis_out(spec, 0, spec.h), axis_out(spec, 1, spec.w)
+    return found
 
 
 def arrays(spec: Spec) -> tuple:

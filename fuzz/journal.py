@@ -5,12 +5,18 @@ bar, whether the process still lives) and after (the report). A crash keeps ever
 The events, in order:
   start     backend (the spec run), name, version, packages (runner.expectations.installed_packages),
             checks, dtypes, seed, seconds (the budget)
-  replayed  spec, status "refused", message: a kept illegal input (fuzz/replay.py) the native op now
-            refuses; one accepted again is a finding
+  replayed  spec, status, message: a kept illegal input (fuzz/replay.py) the native op now refuses
+            (status "refused"; one accepted again is a finding), or a kept crash that ran alone in a
+            new process without killing it (status "survived"; one that killed it is a finding)
   progress  tried {check: cases}, findings (so far), elapsed; at most a few a second
   finding   check, kind, status, message, spec (fuzz.space.Spec.to_json), matters, matters_line, elapsed
-  summary   tried {check: cases}, drawn (cases hypothesis drew, repeats included), seconds, findings
+  summary   tried {check: cases}, not_run {check: cases an entry says crash the process}, drawn
+            (cases hypothesis drew, repeats included), seconds, findings
   error     message, traceback: convtabs' own code raised (the worker then exits 1)
+
+Beside it, <backend>.case.json holds the spec of the case running now, written before the case and
+removed after it: when the process dies in a framework's native code, it names the case that killed
+it (fuzz/model.py makes that a finding of kind "crash").
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import json
 import time
 from pathlib import Path
 
-from runner.files import slug
+from runner.files import slug, write_json_atomic
 
 PROGRESS_EVERY = 0.5  # seconds between progress lines: enough for a bar, little to write
 
@@ -27,11 +33,36 @@ def path(directory: Path, spec: str) -> Path:
     return directory / f"{slug(spec)}.jsonl"
 
 
+def case_path(directory: Path, spec: str) -> Path:
+    """The case in flight of one backend's search (the module's docstring)."""
+    return directory / f"{slug(spec)}.case.json"
+
+
+def case_in_flight(directory: Path, spec: str) -> dict | None:
+    """The spec (Spec.to_json) the backend's process was running when it ended, or None: it ended
+    between cases, or its file is unreadable."""
+    try:
+        data = json.loads(case_path(directory, spec).read_text())
+    except (OSError, ValueError):
+        return None
+    return data.get("spec") if isinstance(data, dict) and isinstance(data.get("spec"), dict) else None
+
+
 class Writer:
     def __init__(self, target: Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         self.file = open(target, "w")
+        self.directory = target.parent
+        self.case_file = target.with_suffix(".case.json")  # case_path's name, from the journal's
         self.last_progress = 0.0
+
+    def case(self, spec_json: dict | None) -> None:
+        """The case about to run (its spec's JSON), or None once it ran. Written whole or not at all
+        (a rename), since the process may die at any instruction after."""
+        if spec_json is None:
+            self.case_file.unlink(missing_ok=True)
+        else:
+            write_json_atomic(self.case_file, {"spec": spec_json})
 
     def record(self, event: str, **fields) -> None:
         self.file.write(json.dumps({"event": event, **fields}) + "\n")
@@ -46,6 +77,7 @@ class Writer:
 
     def close(self) -> None:
         self.file.close()
+        self.case(None)
 
 
 def read(target: Path) -> list[dict]:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-from conformance.cases import FOUND_CASES, FOUND_FORMAT, NOT_A_CASE, found_case, found_entries
+from conformance.cases import FOUND_CASES, FOUND_FORMAT, found_case, found_entries, is_record
 
 FOUND_JSON = Path("results/fuzz/found.json")
 NEXT_STEP = ("next: `make conformance` runs the kept cases on every backend, `make fuzz` probes the kept illegal "
@@ -56,7 +56,7 @@ def keep(source: Path, into: Path, ids: list[str], every: bool = False) -> Kept:
     asked = chosen(found_entries(source), ids, every)
     new = [entry for entry in asked if entry["id"] not in held]
     for entry in new:  # a finding that would break `make conformance` never enters the corpus
-        if entry.get("kind") != NOT_A_CASE:
+        if not is_record(entry):
             found_case(entry, f"{source}: {entry['id']}")
     if new:
         write_entries(into, corpus + new)

@@ -7,6 +7,9 @@ as a conformance verdict of the finding's case (its `checks` pattern on "<id>|<c
 `where` on the call's facts). A finding without a legal case (kind "accepted") is covered only by
 an entry whose `where` names the rule its input breaks (fuzz/illegal.py facts): an entry written
 for wrong answers on legal calls never swallows an illegal input accepted.
+
+An entry of status "crash" says which inputs kill a backend's process (a finding of kind "crash"):
+the worker does not run what it covers (crash_guard), so a known crash does not end the search.
 """
 from __future__ import annotations
 
@@ -14,8 +17,11 @@ from runner import expectations, machine
 
 from conformance.cases import json_tuples as tuples
 
+from conformance.cases import CRASH  # the status of a finding whose case killed the process, and of its entries
+
 from . import illegal
-from .space import spec_from_json
+from .found import case_json, legal_case
+from .space import Spec, case_id, spec_from_json
 
 
 def in_force(spec: str, start: dict, entries) -> list:
@@ -50,5 +56,30 @@ def covering(force, entry: dict):
 def covering_refused(force, spec_json: dict):
     """The entry in force that says this illegal input is accepted, for one the native op now
     refuses (fuzz/replay.py): that entry now passes. None when no entry says so."""
-    return covering(force, {"id": "", "check": spec_json.get("check"), "status": "fail", "case": None,
-                            "spec": spec_json})
+    return covering(force, as_finding(spec_from_json(spec_json), "", "fail"))
+
+
+def covering_survived(force, spec_json: dict, backend: str):
+    """The entry in force that says this kept case crashes the process, for one that ran alone
+    without crashing it (fuzz/worker.py replay_alone): that entry now passes. None when none says so."""
+    return covering(force, as_finding(spec_from_json(spec_json), backend, CRASH))
+
+
+def as_finding(spec: Spec, backend: str, status: str) -> dict:
+    """What `covering` reads of a finding, for a spec not (yet) found: its id, case and status."""
+    entry_id = case_id(backend, spec)
+    return {"id": entry_id, "check": spec.check, "status": status, "case": case_json(legal_case(spec, entry_id)),
+            "spec": spec.to_json()}
+
+
+def crash_guard(force, backend: str):
+    """skip(spec) for fuzz.search.Search: the id of the entry in force that says the spec crashes
+    the process, or None. With no such entry in force (the usual case) it costs nothing."""
+    crashing = [e for e in force if CRASH in e.status]
+    if not crashing:
+        return lambda spec: None
+
+    def skip(spec: Spec) -> str | None:
+        entry = covering(crashing, as_finding(spec, backend, CRASH))
+        return entry.id if entry else None
+    return skip

@@ -1,6 +1,8 @@
 """report.json of a fuzz run, from each backend's journal and how its process ended (fuzz/report.py
 lists the keys). Every finding becomes an entry of found.json (fuzz/found.py) and is classified
-known or unexpected (fuzz/known.py); the exit status follows runner.exits."""
+known or unexpected (fuzz/known.py); the exit status follows runner.exits. A backend's process
+killed by a signal with a case in flight (fuzz/journal.py) gives a finding of kind "crash" of that
+case, run again alone and shrunk (fuzz/crash.py)."""
 from __future__ import annotations
 
 import time
@@ -9,9 +11,10 @@ from pathlib import Path
 from backends import ROOT
 from runner import expectations, machine
 from runner.exits import OK, UNEXPECTED
+from runner.files import slug
 from runner.process import interpreter
 
-from . import found, journal, known
+from . import crash, found, journal, known
 from .report import SCHEMA, cases_per_second
 from .space import spec_from_json
 
@@ -41,12 +44,24 @@ def run_command(spec: str, reproducer: str | None, directory: Path) -> str | Non
     return f"{shown(python)} {shown(directory / reproducer)}"
 
 
-def backend_findings(spec: str, records: list[dict], directory: Path, entries, commit) -> list[dict]:
+def crash_record(spec: str, outcome, records: list[dict], directory: Path) -> dict | None:
+    """The finding of a process killed during a case (fuzz/crash.py), or None."""
+    case = journal.case_in_flight(directory, spec) if outcome is not None and outcome.status == "crashed" else None
+    if case is None:
+        return None
+    print(f"{spec}: its process {outcome.detail} during a case; running that case alone again, and shrinking it "
+          f"if it crashes there (at most {crash.SHRINK_SECONDS:g} s)", flush=True)
+    dtypes = (events(records, "start") or [{}])[0].get("dtypes") or []
+    return crash.crash_finding(spec, case, outcome.detail, dtypes, directory / "logs" / f"{slug(spec)}.alone.log")
+
+
+def backend_findings(spec: str, records: list[dict], directory: Path, entries, commit, outcome=None) -> list[dict]:
     start = (events(records, "start") or [{}])[0]
     name = str(start.get("name") or spec)
     force = known.in_force(spec, start, entries)
     findings = []
-    for record in events(records, "finding"):
+    crashed = crash_record(spec, outcome, records, directory)
+    for record in events(records, "finding") + ([crashed] if crashed else []):
         entry = found.entry(record, name, start, directory, commit)
         covering = known.covering(force, entry)
         entry["known"] = covering.id if covering else None
@@ -58,14 +73,16 @@ def backend_findings(spec: str, records: list[dict], directory: Path, entries, c
 
 
 def now_passing(spec: str, records: list[dict], entries, findings=()) -> list[dict]:
-    """The entries that said a kept illegal input is accepted, where this backend now refuses it
-    and no finding of this run is theirs (an entry covers several inputs: one accepted still holds
-    it), each once."""
-    force = known.in_force(spec, (events(records, "start") or [{}])[0], entries)
+    """The entries that said a kept illegal input is accepted, where this backend now refuses it, or
+    that a kept case crashes the process, where alone it did not, and no finding of this run is
+    theirs (an entry covers several inputs: one accepted still holds it), each once."""
+    start = (events(records, "start") or [{}])[0]
+    force = known.in_force(spec, start, entries)
     held = {f["known"] for f in findings if f["spec_selected"] == spec and f["known"]}
     passing = {}
     for record in events(records, "replayed"):
-        entry = known.covering_refused(force, record["spec"])
+        entry = (known.covering_refused(force, record["spec"]) if record.get("status") == "refused" else
+                 known.covering_survived(force, record["spec"], str(start.get("name") or spec)))
         if entry is not None and entry.id not in held and entry.id not in passing:
             passing[entry.id] = {"backend": spec, "entry": entry.id, "spec": record["spec"],
                                  "message": record["message"]}
@@ -85,6 +102,7 @@ def backend_summary(spec: str, outcome, records: list[dict], findings: list[dict
             "status": outcome.status if outcome else "interrupted",
             "detail": outcome.detail if outcome else "not run", "log": outcome.log if outcome else None,
             "seconds": outcome.seconds if outcome else 0.0, "checks": start.get("checks") or [], "tried": tried,
+            "not_run": dict((summary or {}).get("not_run") or {}),
             "cases": cases, "search_seconds": seconds, "cases_per_second": cases_per_second(cases, seconds),
             "findings": len(mine), "known": sum(1 for f in mine if f["known"]),
             "unexpected": sum(1 for f in mine if not f["known"]), "problem": problem(outcome, records)}
@@ -95,7 +113,8 @@ def build(selected: list[str], skipped: dict, outcomes: dict, directory: Path, s
     entries = expectations.load()
     commit = found.head_commit()
     journals = {spec: journal.read(journal.path(directory, spec)) for spec in selected}
-    findings = [f for spec in selected for f in backend_findings(spec, journals[spec], directory, entries, commit)]
+    findings = [f for spec in selected
+                for f in backend_findings(spec, journals[spec], directory, entries, commit, outcomes.get(spec))]
     backends = {spec: backend_summary(spec, outcomes.get(spec), journals[spec], findings) for spec in selected}
     failing = any(b["problem"] for b in backends.values()) or any(f["known"] is None for f in findings)
     return {"schema": SCHEMA, "exit_status": UNEXPECTED if failing else OK, "seed": seed, "budget_seconds": budget,

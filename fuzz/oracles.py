@@ -9,6 +9,8 @@ raises on one refuses a legal input; fuzz/illegal.py draws the illegal ones, on 
   dtype    an answer of another dtype than the inputs'
   refused  a legal input refused (an exception inside the declared dtypes)
   accepted an illegal input accepted: the native op returned an array (fuzz/illegal.py)
+  crash    the case killed the backend's process (no verdict: fuzz/model.py finds it from the case
+           in flight, fuzz/alone.py runs it again alone)
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from conformance.checks import check_case
 
 from .space import Spec, to_case
 
-KINDS = ("value", "nan", "shape", "dtype", "refused", "accepted")
+KINDS = ("value", "nan", "shape", "dtype", "refused", "accepted", "crash")
 
 
 class Judged(NamedTuple):

@@ -4,7 +4,8 @@ report.json (schema "convtabs.fuzz/1", docs/schemas/fuzz.schema.json):
     schema, exit_status, seed, budget_seconds, seconds (wall), interrupted, replay (the command
     that replays the run), machine (runner.machine.describe), cpu_flags,
     backends: {spec: {name, version, packages, status, detail, log, seconds (the process's),
-                      checks, tried {check: cases}, cases, search_seconds, cases_per_second,
+                      checks, tried {check: cases}, not_run {check: cases an expectations entry of
+                      status "crash" kept from running}, cases, search_seconds, cases_per_second,
                       findings, known, unexpected, problem}},
     skipped: {spec: reason},
     findings: [found.json's ENTRY + {spec_selected (the backend as CONV_BACKEND named it), words (the case in
@@ -87,14 +88,26 @@ def findings_section(report: dict) -> Section:
 
 
 def now_passes_section(report: dict) -> Section | None:
-    """Kept illegal inputs (fuzz/replay.py) an expectations entry says are accepted, refused now."""
+    """Kept inputs (fuzz/replay.py) whose expectations entry no longer holds: an illegal input it
+    says is accepted is refused now, or a case it says crashes the process ran alone without."""
     passing = report.get("now_passes") or []
     if not passing:
         return None
-    rows = [(f"{p['entry']} on {p['backend']}", f"refuses {p['spec']['check']} now: {p['message']}") for p in passing]
-    return Section("Now refused", [Text("Expectations entries whose kept illegal input the framework now refuses: "
+    rows = [(f"{p['entry']} on {p['backend']}", f"{p['spec']['check']}: {p['message']}") for p in passing]
+    return Section("Now refused", [Text("Expectations entries whose kept input no longer does what they say (an "
+                                        "illegal input refused now, a crash that no longer kills the process): "
                                         "fixed, or the entry is wider than the evidence; narrow or remove it."),
                                    Notes(rows)])
+
+
+def not_run_text(report: dict) -> Text | None:
+    """The cases the search did not run because an entry of status "crash" says they kill the process."""
+    counts = [(spec, sum(b.get("not_run", {}).values())) for spec, b in report["backends"].items()]
+    said = [f"{spec} {count}" for spec, count in counts if count]
+    if not said:
+        return None
+    return Text("Not run, since an expectations entry of status \"crash\" says they kill the process: "
+                + ", ".join(said) + " cases.")
 
 
 def machine_section(report: dict) -> Section:
@@ -123,7 +136,8 @@ def intro(report: dict) -> list:
 
 
 def document(report: dict) -> Report:
-    sections = [Section("Backends", [backends_table(report), Text("Cases tried per check:"), tried_table(report)]),
+    backends = [backends_table(report), Text("Cases tried per check:"), tried_table(report), not_run_text(report)]
+    sections = [Section("Backends", [block for block in backends if block is not None]),
                 findings_section(report), now_passes_section(report), problems_section(report),
                 machine_section(report)]
     return Report(TITLE, intro(report), [s for s in sections if s is not None],

@@ -41,6 +41,7 @@ class Finding:
     message: str
     matters: dict
     rule: str | None = None  # "accepted": the rule the illegal input broke
+    line: str | None = None  # what the matters line says, when `matters` does not (a kept crash's)
 
     @property
     def check(self) -> str:
@@ -90,12 +91,20 @@ def key(judged: Judged) -> tuple:
 
 
 class Search:
-    def __init__(self, backend, seed: int, checks=None, on_progress: Callable | None = None):
+    """on_case(spec) is told each case before it runs and on_case(None) after (fuzz/journal.py's case
+    in flight); skip(spec) names the expectations entry that says the spec kills the backend's
+    process (fuzz/known.py crash_guard), and such a spec is not run but counted in not_run."""
+
+    def __init__(self, backend, seed: int, checks=None, on_progress: Callable | None = None,
+                 on_case: Callable | None = None, skip: Callable | None = None):
         self.backend, self.seed = backend, seed
         self.checks = list(checks) if checks is not None else searched_checks(backend)
         self.dtypes = dtype_order(declared_dtypes(backend))
         self.on_progress = on_progress or (lambda search: None)
+        self.on_case = on_case or (lambda spec: None)
+        self.skip = skip or (lambda spec: None)
         self.tried: Counter = Counter()  # per check: cases run on the backend
+        self.not_run: Counter = Counter()  # per check: cases an entry says crash the process
         self.findings: list[Finding] = []
         self.drawn = 0  # cases hypothesis drew, repeats included: what a budget in examples counts
         self.seconds = 0.0
@@ -107,11 +116,21 @@ class Search:
 
     def judged(self, spec: Spec) -> Judged:
         if spec not in self._judged:
-            oracle = illegal.probe if spec.check in ILLEGAL_CHECKS else judge
-            self._judged[spec] = oracle(self.backend, spec)
-            self.tried[spec.check] += 1
+            self._judged[spec] = self._run(spec)
             self.on_progress(self)
         return self._judged[spec]
+
+    def _run(self, spec: Spec) -> Judged:
+        crashes = self.skip(spec)
+        if crashes is not None:
+            self.not_run[spec.check] += 1
+            return Judged(None, "not run", f"not run: expectations entry {crashes} says it crashes the process")
+        oracle = illegal.probe if spec.check in ILLEGAL_CHECKS else judge
+        self.on_case(spec)
+        judged = oracle(self.backend, spec)
+        self.on_case(None)
+        self.tried[spec.check] += 1
+        return judged
 
     def seen(self, check: str, found: tuple) -> bool:
         return any(f.check == check and f.key == found for f in self.findings)

@@ -142,15 +142,18 @@ def _axis(spec: Spec, axis: int) -> tuple[int, int, int, int]:
     return k, s, d, d * (k - 1) + 1
 
 
-def axis_pads(spec: Spec, axis: int) -> int:
-    """Both pads of one axis, for every padding form but "same" (which depends on the size)."""
+def side_pads(spec: Spec, axis: int) -> tuple[int, int]:
+    """(before, after) pads of one axis, for every padding form but "same" (which depends on the size)."""
     padding = spec.padding
     if padding == "valid":
-        return 0
-    if isinstance(padding, int):
-        return 2 * padding
-    side = padding[axis]
-    return 2 * side if isinstance(side, int) else sum(side)
+        return 0, 0
+    side = padding if isinstance(padding, int) else padding[axis]
+    return (side, side) if isinstance(side, int) else tuple(side)
+
+
+def axis_pads(spec: Spec, axis: int) -> int:
+    """Both pads of one axis, for every padding form but "same"."""
+    return sum(side_pads(spec, axis))
 
 
 def axis_out(spec: Spec, axis: int, size: int) -> int:

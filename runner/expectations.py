@@ -20,10 +20,12 @@ An entry ([[expect]] in the file):
   ops       optional list of ops it covers for calls outside the corpus ("conv2d", "conv2d_grads", ...)
   where     optional conditions on the call's facts (call_facts): {out_w = 1, stride_w = ">1"}; for an
             illegal input make fuzz found accepted, `rule` (fuzz/illegal.py's RULES) and the facts
-            its spec has (fuzz/illegal.py facts: no pads, no output size): {rule = "dilation", n = 0}
+            its spec has (fuzz/illegal.py facts; pads and output size where the numbers allow):
+            {rule = "dilation", n = 0}
   versions  optional {package = "PEP 440 specifier"}: the installed releases it holds for
   cpu       optional CPU features all required ("avx512f"), or required absent ("!avx512f")
-  status    the verdict statuses it covers (default ["fail"]: a wrong answer, not a crash)
+  status    the verdict statuses it covers (default ["fail"]: a wrong answer, not a crash); "crash"
+            for inputs that kill the backend's process, which make fuzz then does not run there
   reason    one sentence; upstream: the framework's issue, when known; probe: the probe that shows it
 """
 from __future__ import annotations

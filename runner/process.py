@@ -98,6 +98,13 @@ def describe_exit(returncode: int, ended: str | None, timeout: float, idle_timeo
     return "ok", "finished"
 
 
+def backend_env(backend: str, env: dict | None = None) -> dict:
+    """The environment of a process of `backend`: ours, `env`, the backend selected, convtabs importable."""
+    child_env = {**os.environ, **(env or {}), "CONV_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), child_env.get("PYTHONPATH")]))
+    return child_env
+
+
 def run_backend(backend: str, module_args: list[str], *, timeout: float, log_path: Path,
                 env: dict | None = None, on_line=None, idle_timeout: float | None = None,
                 activity: Activity | None = None) -> Outcome:
@@ -116,8 +123,7 @@ def run_backend(backend: str, module_args: list[str], *, timeout: float, log_pat
         log_path.write_text(f"{python} does not exist\n")
         return Outcome(backend, "missing", f"its environment {python} does not exist: run {how}", None, 0.0,
                        str(log_path))
-    child_env = {**os.environ, **(env or {}), "CONV_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
-    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), child_env.get("PYTHONPATH")]))
+    child_env = backend_env(backend, env)
     start = time.monotonic()
     load_error = []
 
@@ -128,22 +134,15 @@ def run_backend(backend: str, module_args: list[str], *, timeout: float, log_pat
             on_line(line)
 
     with open(log_path, "w") as log:
-        with _children_lock:
-            if _stop.is_set():
-                log.write("not started: the run was interrupted\n")
-                return Outcome(backend, "interrupted", "was not started: the run was interrupted (Ctrl-C)", None, 0.0,
-                               str(log_path))
-            proc = subprocess.Popen([str(python), "-m", *module_args], cwd=ROOT, env=child_env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True, preexec_fn=_die_with_parent())
-            _children.add(proc)
+        proc = start_child(python, module_args, child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if proc is None:
+            log.write("not started: the run was interrupted\n")
+            return Outcome(backend, "interrupted", "was not started: the run was interrupted (Ctrl-C)", None, 0.0,
+                           str(log_path))
         try:
             ended = _pump(proc, log, watch, deadline=start + timeout, idle_timeout=idle_timeout, activity=activity)
         finally:
-            _kill_group(proc)  # also what a child left behind (helpers in its group), and on any error here
-            proc.wait()
-            with _children_lock:
-                _children.discard(proc)
+            end_child(proc)
     if activity is not None:
         activity.poll()  # the records written just before it ended
     where = activity.where() if activity is not None and proc.returncode != 0 else ""
@@ -257,6 +256,26 @@ def _die_with_parent():
         if os.getppid() != parent:  # the parent died before the call: nobody would kill us later
             os._exit(1)
     return preexec
+
+
+def start_child(python: Path, module_args: list[str], env: dict, **streams):
+    """`python -m <module_args...>` in its own process group, dying with us, ended by Ctrl-C
+    (stop_all); None when the run was interrupted already. The caller ends it with end_child."""
+    with _children_lock:
+        if _stop.is_set():
+            return None
+        proc = subprocess.Popen([str(python), "-m", *module_args], cwd=ROOT, env=env, start_new_session=True,
+                                preexec_fn=_die_with_parent(), **streams)
+        _children.add(proc)
+    return proc
+
+
+def end_child(proc) -> None:
+    """Kill the child's whole group (what it left behind too) and reap it."""
+    _kill_group(proc)
+    proc.wait()
+    with _children_lock:
+        _children.discard(proc)
 
 
 def _kill_group(proc) -> None:
