@@ -7,7 +7,7 @@ native_model): their script builds that model from the same attributes, as fuzz/
 builds a legal one, and runs it without the checker, as the probe does.
 
     script(backend, spec) -> the script's text, or None for a backend with no native op (NumPy, a
-    plug-in) or whose op needs its own environment (MXNet).
+    plug-in). MXNet's runs in its own environment (.venv-mxnet/bin/python, the report says).
 """
 from __future__ import annotations
 
@@ -18,15 +18,18 @@ from ..illegal import NATIVE_HOOK, WORDS, refusal, rule_of
 from ..space import SEED, Spec
 from . import ROOT, onnxruntime
 
-HEADER_IMPORT = "import numpy as np"  # every script's first line
+HEADER_IMPORT = "import numpy as np"  # every script's first import
+ARRAYS_IMPORT = "import numpy  # the arrays' module, under a name the framework's code cannot rebind (MXNet's np)"
 KERAS_VERSION = '"keras " + keras.__version__ + " on " + keras.backend.backend()'
 FRAMEWORKS = {"torch": '"torch " + torch.__version__', "tensorflow": '"tensorflow " + tf.__version__',
               "jax": '"jax " + jax.__version__', "paddle": '"paddle " + paddle.__version__',
+              "mxnet": '"mxnet " + mxnet.__version__',
               "keras-jax": KERAS_VERSION, "keras-tensorflow": KERAS_VERSION, "keras-torch": KERAS_VERSION}
 ONNX_RUNS = {  # the native op's run: a session as ONNX Runtime's docs show, the evaluator without the checker
     "onnxruntime": 'ort.InferenceSession(built.SerializeToString(), providers=["CPUExecutionProvider"])',
     "onnx-reference": "ReferenceEvaluator(built)"}
 BACKENDS = (*FRAMEWORKS, *ONNX_RUNS)
+DEVICES = {"mxnet": "mxnet.cpu()"}  # the native functions' last argument; MXNet's is a context, the others' a name
 
 
 def script(backend: str, spec: Spec) -> str | None:
@@ -40,23 +43,26 @@ def script(backend: str, spec: Spec) -> str | None:
         f"Rule broken: {rule} ({WORDS.get(rule, rule)}).",
         f"convtabs' reference refuses it: {refusal(spec)}",
         'Prints what the op returned; an exception here is the right answer."""',
-        *prelude(backend), HEADER_IMPORT, *body[0], "",
-        f"rng = np.random.default_rng({SEED})",
-        f"x = rng.standard_normal({spec.x_shape}).astype(np.float32)",
-        f"w = rng.standard_normal({spec.w_shape}).astype(np.float32)",
-        f"b = rng.standard_normal({spec.b_shape}).astype(np.float32)" if spec.b_shape else "b = None",
+        *prelude(backend), ARRAYS_IMPORT, HEADER_IMPORT, *body[0], "",
+        f"rng = numpy.random.default_rng({SEED})",
+        f"x = rng.standard_normal({spec.x_shape}).astype(numpy.float32)",
+        f"w = rng.standard_normal({spec.w_shape}).astype(numpy.float32)",
+        f"b = rng.standard_normal({spec.b_shape}).astype(numpy.float32)" if spec.b_shape else "b = None",
         *body[1], *ANSWER, ""])
 
 
 ANSWER = ("if min(y.shape, default=0) < 0:  # an answer too, though NumPy cannot hold it",
           '    print(f"returned a tensor of negative shape {tuple(y.shape)}, no error, for x {x.shape}, w {w.shape}")',
           "else:",
-          "    y = np.asarray(y)",
+          "    y = numpy.asarray(y)",
           '    print(f"returned shape {tuple(y.shape)} {y.dtype.name}, no error, for x {x.shape}, w {w.shape}")')
 
 
 def prelude(backend: str) -> list[str]:
-    """Keras picks its backend from KERAS_BACKEND when it is first imported: set before any import."""
+    """Keras picks its backend from KERAS_BACKEND when it is first imported: set before any import.
+    MXNet's native code imports only its np and npx: its version is mxnet's."""
+    if backend == "mxnet":
+        return ["import mxnet"]
     if not backend.startswith("keras-"):
         return []
     return ["import os", "", f'os.environ["KERAS_BACKEND"] = "{backend.removeprefix("keras-")}"']
@@ -66,8 +72,9 @@ def native_call(backend: str, spec: Spec, function: str) -> tuple[list[str], lis
     """(the definitions, the call) of native.py's function for the spec."""
     folder = "keras" if backend.startswith("keras-") else backend
     source = needed_source(ROOT / "backends" / folder / "native.py", function)
-    args = (f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.output_padding!r}, {spec.dilation!r}, 'cpu'"
-            if spec.transposed else f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.dilation!r}, 'cpu'")
+    device = DEVICES.get(backend, "'cpu'")
+    args = (f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.output_padding!r}, {spec.dilation!r}, {device}"
+            if spec.transposed else f"x, w, b, {spec.stride!r}, {spec.padding!r}, {spec.dilation!r}, {device}")
     return [source], [f"print({FRAMEWORKS[backend]})", f"y = {function}({args})"]
 
 
