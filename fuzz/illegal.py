@@ -47,12 +47,18 @@ def _flat(value) -> list:
     return [v for part in pair(value) for v in (pair(part) if not isinstance(part, str) else ())]
 
 
-def _numbers_fine(spec: Spec) -> bool:
-    """Strides, dilations, pads, image sizes and output_padding in range: only then does an output
-    size mean anything."""
+def _sizes_fine(spec: Spec) -> bool:
+    """Strides, dilations, pads and image sizes in range: the output size formula has a value (below
+    1 where the kernel is larger than the image; a negative output_padding enters it as it is)."""
     pads = [] if isinstance(spec.padding, str) else _flat(spec.padding)
     return (min(pair(spec.stride)) >= 1 and min(pair(spec.dilation)) >= 1 and min(pads, default=0) >= 0
-            and min(spec.h, spec.w) >= 1 and min(pair(spec.output_padding)) >= 0)
+            and min(spec.h, spec.w) >= 1)
+
+
+def _numbers_fine(spec: Spec) -> bool:
+    """The sizes fine and output_padding in range: only then does an output size below 1 break the
+    kernel-larger or crop-all rule rather than another."""
+    return _sizes_fine(spec) and min(pair(spec.output_padding)) >= 0
 
 
 def _op_too_large(spec: Spec) -> bool:
@@ -97,7 +103,8 @@ def rule_of(spec: Spec) -> str:
 def facts(spec: Spec) -> dict:
     """What an expectations entry's `where` can ask of an illegal spec: runner.expectations.call_facts'
     facts and the rule it breaks. The pads exist for any padding but "same"; the output size only
-    where the numbers are in range (it may then be below 1: the kernel larger than the image)."""
+    where the sizes are in range (it may then be below 1: the kernel larger than the image, or a
+    negative output_padding)."""
     (stride_h, stride_w), (dilation_h, dilation_w) = pair(spec.stride), pair(spec.dilation)
     channels = spec.x_channels if spec.x_channels is not None else spec.groups * spec.in_per_group
     found = {"op": spec.check, "rule": rule_of(spec), "dtype": spec.dtype, "n": spec.n, "c": channels,
@@ -107,7 +114,7 @@ def facts(spec: Spec) -> dict:
     if spec.padding != "same":
         (found["pad_top"], found["pad_bottom"]), (found["pad_left"], found["pad_right"]) = \
             side_pads(spec, 0), side_pads(spec, 1)
-        if _numbers_fine(spec):
+        if _sizes_fine(spec):
             found["out_h"], found["out_w"] = axis_out(spec, 0, spec.h), axis_out(spec, 1, spec.w)
     return found
 

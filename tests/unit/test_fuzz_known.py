@@ -50,4 +50,14 @@ def test_an_entry_for_legal_calls_never_covers_an_illegal_input():
 def test_the_facts_of_an_illegal_spec_name_its_rule_and_leave_out_what_only_a_legal_call_has():
     found = facts(Spec("conv_transpose2d_illegal", stride=2, padding="same", output_padding=1))
     assert (found["rule"], found["op"], found["stride_h"]) == ("output-padding-same", "conv_transpose2d_illegal", 2)
-    assert not {"out_h", "pad_top"} & set(found)
+    assert not {"out_h", "pad_top"} & set(found)  # "same": the pads depend on the size
+
+
+def test_an_illegal_spec_has_its_pads_and_its_output_size_where_the_formula_gives_one():
+    larger = facts(Spec("conv2d_illegal", kw=5, padding=((1, 0), (2, 1))))  # a 1x1 image padded to 2x4
+    assert (larger["rule"], larger["pad_top"], larger["pad_bottom"], larger["pad_left"], larger["pad_right"]) == \
+        ("kernel-larger", 1, 0, 2, 1)
+    assert (larger["out_h"], larger["out_w"]) == (2, 0)
+    negative = facts(Spec("conv_transpose2d_illegal", padding="valid", output_padding=(-2, 0)))
+    assert (negative["rule"], negative["out_h"], negative["out_w"]) == ("output-padding-negative", -1, 1)
+    assert "out_h" not in facts(Spec("conv2d_illegal", stride=0))  # no size formula with a stride of 0
