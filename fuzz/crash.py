@@ -12,15 +12,10 @@ from pathlib import Path
 from conformance.cases import CRASH  # the kind and status of such a finding, the status of its entries
 
 from . import alone, illegal
-from .matters import LEGAL, matters, matters_line, simplify
+from .matters import matters, matters_line, simplify
 from .space import Spec, spec_from_json
 
 SHRINK_SECONDS = 180.0  # of crashes, each a new process: a few dozen on the slowest backends to import
-
-
-def keep_of(spec: Spec):
-    """The specs shrinking stays in: legal ones, or those breaking the same one rule."""
-    return illegal.SameRule(illegal.rule_of(spec)) if spec.check in illegal.RULES else LEGAL
 
 
 def shrunk(prober: alone.Prober, spec: Spec, simplest_dtype: str, seconds: float = SHRINK_SECONDS):
@@ -35,7 +30,7 @@ def shrunk(prober: alone.Prober, spec: Spec, simplest_dtype: str, seconds: float
                 return False
             answers[candidate] = alone.crashed(prober.run(candidate.to_json()))
         return answers[candidate]
-    keep = keep_of(spec)
+    keep = illegal.keep_of(spec)
     spec = simplify(spec, still_crashes, simplest_dtype, keep)
     found = matters(spec, still_crashes, simplest_dtype, keep)
     if late:

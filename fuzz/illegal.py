@@ -19,6 +19,7 @@ from backends.base import NegativeShape, first_line
 from reference.params import conv_params
 from reference.transposed_params import conv_transpose_params
 
+from .matters import LEGAL
 from .oracles import Judged
 from .space import (ILLEGAL_CHECKS, MAX_DILATION, MAX_IMAGE, MAX_KERNEL, MAX_PAD, MAX_STRIDE, SEED, Spec, axis_pads,
                     axis_out, one_or_pair, pair, side_pads, smallest_image, specs)
@@ -154,6 +155,12 @@ class SameRule:
         """The fewest rows (or columns) from 1 up that keep the spec valid; 0 only if none does."""
         sizes = (*range(1, MAX_IMAGE + 1), 0)
         return next((size for size in sizes if self.valid(replace(spec, **{axis: size}))), None)
+
+
+def keep_of(spec: Spec):
+    """The specs shrinking a finding of this spec stays in (fuzz/matters.py's keep): legal ones, or
+    for an illegal input those breaking the same one rule."""
+    return SameRule(rule_of(spec)) if spec.check in RULES else LEGAL
 
 
 # ---- the oracle -------------------------------------------------------------------------------------

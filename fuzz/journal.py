@@ -35,7 +35,11 @@ def path(directory: Path, spec: str) -> Path:
 
 def case_path(directory: Path, spec: str) -> Path:
     """The case in flight of one backend's search (the module's docstring)."""
-    return directory / f"{slug(spec)}.case.json"
+    return _case_file(path(directory, spec))
+
+
+def _case_file(journal: Path) -> Path:
+    return journal.with_suffix(".case.json")
 
 
 def case_in_flight(directory: Path, spec: str) -> dict | None:
@@ -53,7 +57,7 @@ class Writer:
         target.parent.mkdir(parents=True, exist_ok=True)
         self.file = open(target, "w")
         self.directory = target.parent
-        self.case_file = target.with_suffix(".case.json")  # case_path's name, from the journal's
+        self.case_file = _case_file(target)
         self.last_progress = 0.0
 
     def case(self, spec_json: dict | None) -> None:

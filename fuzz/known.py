@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from runner import expectations, machine
 
-from conformance.cases import json_tuples as tuples
-
 from conformance.cases import CRASH  # the status of a finding whose case killed the process, and of its entries
+from conformance.cases import json_tuples as tuples
 
 from . import illegal
 from .found import case_json, legal_case

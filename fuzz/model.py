@@ -44,14 +44,13 @@ def run_command(spec: str, reproducer: str | None, directory: Path) -> str | Non
     return f"{shown(python)} {shown(directory / reproducer)}"
 
 
-def crash_record(spec: str, outcome, records: list[dict], directory: Path) -> dict | None:
+def crash_record(spec: str, outcome, dtypes, directory: Path) -> dict | None:
     """The finding of a process killed during a case (fuzz/crash.py), or None."""
     case = journal.case_in_flight(directory, spec) if outcome is not None and outcome.status == "crashed" else None
     if case is None:
         return None
     print(f"{spec}: its process {outcome.detail} during a case; running that case alone again, and shrinking it "
           f"if it crashes there (at most {crash.SHRINK_SECONDS:g} s)", flush=True)
-    dtypes = (events(records, "start") or [{}])[0].get("dtypes") or []
     return crash.crash_finding(spec, case, outcome.detail, dtypes, directory / "logs" / f"{slug(spec)}.alone.log")
 
 
@@ -60,7 +59,7 @@ def backend_findings(spec: str, records: list[dict], directory: Path, entries, c
     name = str(start.get("name") or spec)
     force = known.in_force(spec, start, entries)
     findings = []
-    crashed = crash_record(spec, outcome, records, directory)
+    crashed = crash_record(spec, outcome, start.get("dtypes") or [], directory)
     for record in events(records, "finding") + ([crashed] if crashed else []):
         entry = found.entry(record, name, start, directory, commit)
         covering = known.covering(force, entry)

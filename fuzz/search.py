@@ -24,7 +24,7 @@ from backends.base import implements
 from conformance.checks import OP_OF_CHECK, declared_dtypes
 
 from . import illegal
-from .matters import LEGAL, matters, simplify
+from .matters import matters, simplify
 from .oracles import Judged, judge
 from .space import ILLEGAL_CHECKS, SEARCHED_CHECKS, Spec, dtype_order, specs
 
@@ -191,7 +191,7 @@ class Search:
         """The shrunk case made simplest, and which of its parameters matter; an illegal input
         stays illegal by the same rule alone."""
         kind, rule = found
-        keep = LEGAL if rule is None else illegal.SameRule(rule)
+        keep = illegal.keep_of(spec)
 
         def still_fails(candidate: Spec) -> bool:
             return key(self.judged(candidate)) == found
